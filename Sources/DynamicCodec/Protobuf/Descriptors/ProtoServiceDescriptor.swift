@@ -1,0 +1,40 @@
+/// A service and its methods. Immutable.
+public final class ProtoServiceDescriptor: Sendable, CustomStringConvertible {
+    public let fullName: String
+    public let name: String
+    public let fileName: String
+    public let methods: [ProtoMethodDescriptor]
+
+    init(fullName: String, name: String, fileName: String, methods: [ProtoMethodDescriptor]) {
+        self.fullName = fullName
+        self.name = name
+        self.fileName = fileName
+        self.methods = methods
+    }
+
+    public func method(named name: String) -> ProtoMethodDescriptor? { methods.first { $0.name == name } }
+
+    public var description: String { "service \(fullName)" }
+}
+
+/// One RPC method.
+public struct ProtoMethodDescriptor: Sendable, Hashable {
+    public let name: String
+    /// `pkg.Service.Method`
+    public let fullName: String
+    /// Index of the request type in ``ProtoSchema/messages``.
+    public let inputIndex: Int
+    /// Index of the reply type in ``ProtoSchema/messages``.
+    public let outputIndex: Int
+    public let clientStreaming: Bool
+    public let serverStreaming: Bool
+    /// The `google.api.http` rule, if annotated.
+    public let httpRule: HTTPRule?
+    public let isDeprecated: Bool
+
+    /// The gRPC path: `/pkg.Service/Method`.
+    public var grpcPath: String {
+        let service = fullName[..<(fullName.lastIndex(of: ".") ?? fullName.endIndex)]
+        return "/\(service)/\(name)"
+    }
+}

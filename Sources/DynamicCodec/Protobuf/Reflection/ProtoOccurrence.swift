@@ -1,0 +1,176 @@
+/// Where one occurrence of a field sits in the encoded bytes.
+///
+/// `tagStart..<end` is the whole occurrence. For length-delimited values `headerEnd..<valueStart` is the length
+/// prefix and `valueStart..<valueEnd` the payload; for groups the payload ends before the end tag (`valueEnd < end`);
+/// for other wire types `valueStart == headerEnd` and `valueEnd == end`.
+struct ProtoOccurrence {
+    var tagStart: Int
+    var headerEnd: Int
+    var valueStart: Int
+    var valueEnd: Int
+    var end: Int
+    var wireType: ProtoWireType
+
+    var payload: Range<Int> { valueStart..<valueEnd }
+    var whole: Range<Int> { tagStart..<end }
+    /// The length prefix of a length-delimited occurrence.
+    var lengthPrefix: Range<Int>? { wireType == .lengthDelimited ? headerEnd..<valueStart : nil }
+}
+
+extension ProtoCursor {
+    /// Reads the tag and value at the cursor into an occurrence.
+    @inline(__always)
+    mutating func readOccurrence(depth: Int) throws(CodecError) -> (number: Int, occurrence: ProtoOccurrence) {
+        let tagStart = position
+        let tag = try readTag()
+        let headerEnd = position
+        var occurrence = ProtoOccurrence(
+            tagStart: tagStart, headerEnd: headerEnd, valueStart: headerEnd, valueEnd: headerEnd, end: headerEnd,
+            wireType: tag.wireType)
+        switch tag.wireType {
+        case .lengthDelimited:
+            let payload = try readLengthDelimited()
+            occurrence.valueStart = payload.lowerBound
+            occurrence.valueEnd = payload.upperBound
+        case .startGroup:
+            try skip(.startGroup, number: tag.number, depth: depth)
+            occurrence.valueEnd = position - ProtoVarint.size(ProtoVarint.tag(tag.number, .endGroup))
+        default:
+            try skip(tag.wireType, number: tag.number)
+            occurrence.valueEnd = position
+        }
+        occurrence.end = position
+        return (tag.number, occurrence)
+    }
+}
+
+/// One element of a repeated field: either a whole occurrence (unpacked, or any message element) or a value inside
+/// a packed block.
+struct ProtoElement {
+    /// The bytes of the element's value (for unpacked: the whole occurrence including its tag).
+    var range: Range<Int>
+    /// The occurrence holding it: the element itself when unpacked, the packed block otherwise.
+    var occurrence: ProtoOccurrence
+    var isPacked: Bool
+}
+
+extension ProtoValue {
+    /// Calls `body` with a cursor over this message.
+    @inline(__always)
+    func withCursor<Result>(
+        _ range: Range<Int>, _ body: (inout ProtoCursor) throws(CodecError) -> Result
+    ) throws(CodecError) -> Result {
+        try storage.withCodecBytes { (buffer) throws(CodecError) in
+            var cursor = ProtoCursor(buffer, range: range)
+            return try body(&cursor)
+        }
+    }
+
+    /// All occurrences of field `number` in `range`, in wire order.
+    func occurrences(of number: Int, in range: Range<Int>) throws(CodecError) -> [ProtoOccurrence] {
+        let depth = limits.maxDepth
+        return try withCursor(range) { (cursor) throws(CodecError) in
+            var found: [ProtoOccurrence] = []
+            while !cursor.isAtEnd {
+                let (tagNumber, occurrence) = try cursor.readOccurrence(depth: depth)
+                if tagNumber == number { found.append(occurrence) }
+            }
+            return found
+        }
+    }
+
+    /// The position where a new field `number` goes: before the first field with a higher number, so canonical
+    /// (number-ordered) input stays canonical; the end for anything else.
+    func insertionPoint(for number: Int, in range: Range<Int>) throws(CodecError) -> Int {
+        let depth = limits.maxDepth
+        return try withCursor(range) { (cursor) throws(CodecError) in
+            while !cursor.isAtEnd {
+                let (tagNumber, occurrence) = try cursor.readOccurrence(depth: depth)
+                if tagNumber > number { return occurrence.tagStart }
+            }
+            return range.upperBound
+        }
+    }
+
+    /// The elements of repeated field `field` given its occurrences (packed blocks expanded).
+    func elements(of field: ProtoFieldDescriptor, _ occurrences: [ProtoOccurrence]) throws(CodecError)
+        -> [ProtoElement]
+    {
+        var elements: [ProtoElement] = []
+        elements.reserveCapacity(occurrences.count)
+        let packable = field.type.isPackable
+        for occurrence in occurrences {
+            if packable && occurrence.wireType == .lengthDelimited {
+                try withCursor(occurrence.payload) { (cursor) throws(CodecError) in
+                    while !cursor.isAtEnd {
+                        let start = cursor.position
+                        try cursor.skip(field.wireType, number: field.number)
+                        elements.append(
+                            ProtoElement(range: start..<cursor.position, occurrence: occurrence, isPacked: true))
+                    }
+                }
+            } else {
+                try checkWireType(field, occurrence)
+                elements.append(ProtoElement(range: occurrence.whole, occurrence: occurrence, isPacked: false))
+            }
+        }
+        return elements
+    }
+
+    func checkWireType(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence) throws(CodecError) {
+        guard occurrence.wireType == field.wireType else {
+            throw CodecError(
+                .invalidWireType,
+                "field '\(field.name)' (\(field.type.protoName)) has wire type \(occurrence.wireType.rawValue)",
+                offset: occurrence.tagStart)
+        }
+    }
+
+    /// Decodes the key of a map entry (its field 1; absent means the zero value).
+    func mapKey(of entry: ProtoOccurrence, keyField: ProtoFieldDescriptor) throws(CodecError) -> ProtoMapKey {
+        let depth = limits.maxDepth
+        let key: ProtoScalar? = try withCursor(entry.payload) { (cursor) throws(CodecError) in
+            var key: ProtoScalar?
+            while !cursor.isAtEnd {
+                let tagStart = cursor.position
+                let tag = try cursor.readTag()
+                if tag.number == 1 && tag.wireType == keyField.wireType {
+                    key = try ProtoScalar.decode(keyField.type, from: &cursor)
+                } else {
+                    cursor.position = tagStart
+                    _ = try cursor.readOccurrence(depth: depth)
+                }
+            }
+            return key
+        }
+        return ProtoMapKey(key ?? ProtoScalar.zero(of: keyField.type)!)
+    }
+
+    /// The map entries of `field` whose key matches `key`.
+    func entries(
+        of field: ProtoFieldDescriptor, matching key: ProtoMapKey, _ occurrences: [ProtoOccurrence]
+    ) throws(CodecError) -> [ProtoOccurrence] {
+        var matches: [ProtoOccurrence] = []
+        for occurrence in occurrences {
+            try checkWireType(field, occurrence)
+            if try mapKey(of: occurrence, keyField: field.mapKey!) == key { matches.append(occurrence) }
+        }
+        return matches
+    }
+
+    /// Resolves a field step of a path against a message type.
+    func field(for step: FieldPath.Step, in message: ProtoMessageDescriptor) throws(CodecError)
+        -> ProtoFieldDescriptor
+    {
+        switch step {
+        case .name(let name):
+            if let field = message.field(named: name) ?? message.field(jsonName: name) { return field }
+            throw CodecError(.unknownField, "\(message.fullName) has no field named '\(name)'")
+        case .number(let number):
+            if let field = message.field(number: number) { return field }
+            throw CodecError(.unknownField, "\(message.fullName) has no field number \(number)")
+        default:
+            throw CodecError(.pathMismatch, "expected a field name or number, found subscript \(step)")
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/// Gateway: the HTTP server (built in a later issue).
+public enum Gateway {}

@@ -1,0 +1,2 @@
+/// GenericCall: generic RPC client and mock server (built in a later issue).
+public enum GenericCall {}
