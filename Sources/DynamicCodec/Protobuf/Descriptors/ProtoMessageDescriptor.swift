@@ -76,6 +76,13 @@ public final class ProtoMessageDescriptor: Sendable, CustomStringConvertible {
         return fields[position]
     }
 
+    /// The position of the field with this number in ``fields``, or -1.
+    @inline(__always)
+    func fieldPosition(number: Int) -> Int {
+        if number < denseByNumber.count { return Int(denseByNumber[number]) - 1 }
+        return sparseByNumber[number] ?? -1
+    }
+
     /// The field with this `.proto` name.
     public func field(named name: String) -> ProtoFieldDescriptor? {
         byName[name].map { fields[$0] }

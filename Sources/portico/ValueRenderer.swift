@@ -1,0 +1,79 @@
+import DynamicCodec
+import Foundation
+
+/// Renders got values as JSON text for the command line, following proto3 JSON conventions for scalars
+/// (64-bit integers as strings, bytes as base64, enums by name, NaN and infinities as strings). Messages are
+/// rendered field by field with their `.proto` names; unknown fields are not shown.
+struct ValueRenderer {
+    let schema: ProtoSchema
+
+    func render(_ value: ProtoFieldValue, field: ProtoFieldDescriptor?) throws -> String {
+        switch value {
+        case .scalar(let scalar): return render(scalar, field: field)
+        case .message(let message): return try render(message)
+        case .list(let elements):
+            return "[" + (try elements.map { try render($0, field: field) }).joined(separator: ",") + "]"
+        case .map(let entries):
+            let parts = try entries.map { entry in
+                let key = render(entry.key, field: field?.mapKey)
+                let quoted = key.hasPrefix("\"") ? key : "\"\(key)\""
+                return quoted + ":" + (try render(entry.value, field: field?.mapValue))
+            }
+            return "{" + parts.joined(separator: ",") + "}"
+        }
+    }
+
+    func render(_ message: ProtoValue) throws -> String {
+        var parts: [String] = []
+        for field in message.descriptor.fields {
+            guard let value = try message.get(FieldPath([.number(field.number)])) else { continue }
+            parts.append(quote(field.name) + ":" + (try render(value, field: field)))
+        }
+        return "{" + parts.joined(separator: ",") + "}"
+    }
+
+    func render(_ scalar: ProtoScalar, field: ProtoFieldDescriptor?) -> String {
+        switch scalar {
+        case .bool(let value): return value ? "true" : "false"
+        case .int32(let value): return String(value)
+        case .uint32(let value): return String(value)
+        case .int64(let value): return quote(String(value))
+        case .uint64(let value): return quote(String(value))
+        case .float(let value): return render(Double(value))
+        case .double(let value): return render(value)
+        case .string(let value): return quote(value)
+        case .bytes(let value): return quote(Data(value).base64EncodedString())
+        case .enumValue(let number):
+            if let field, let type = schema.enumType(of: field), let name = type.name(of: number) { return quote(name) }
+            return String(number)
+        }
+    }
+
+    func render(_ value: Double) -> String {
+        if value.isNaN { return "\"NaN\"" }
+        if value.isInfinite { return value < 0 ? "\"-Infinity\"" : "\"Infinity\"" }
+        return "\(value)"
+    }
+
+    func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
