@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "GenericCallTests", dependencies: ["GenericCall"], swiftSettings: strict),
         .testTarget(name: "ShmIPCTests", dependencies: ["ShmIPC"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway"], swiftSettings: strict),
+        // Runs the built `portico` executable as a user would.
+        .testTarget(name: "PorticoCLITests", dependencies: ["portico"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+/// The codec commands, run as a user runs them: bytes on stdin, bytes or JSON on stdout, errors on stderr.
+@Suite struct CodecCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let descriptors = root.appendingPathComponent("Descriptors").path
+    static let schema = descriptors + "/baseline.pb"
+
+    static var binary: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("portico").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return root.appendingPathComponent(".build/debug/portico").path
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: [UInt8]
+        var stderr: String
+        var text: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    func run(_ executable: String, _ arguments: [String], input: [UInt8] = []) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: [UInt8](out), stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    func protoc(_ mode: String, _ type: String, _ input: [UInt8]) throws -> [UInt8] {
+        let result = try run("protoc", ["--\(mode)=\(type)", "-I", Self.descriptors, "baseline.proto"], input: input)
+        #expect(result.status == 0, "protoc: \(result.stderr)")
+        return result.stdout
+    }
+
+    func portico(_ arguments: [String], _ input: [UInt8]) throws -> Result {
+        try run(Self.binary, arguments + ["--schema", Self.schema], input: input)
+    }
+
+    @Test func getSetUnsetTrimAgreeWithProtoc() throws {
+        let simple = try protoc(
+            "encode", "baseline.Simple",
+            Array(#"byte_field: 127 i64_field: -5 string_field: "héllo\n" binary_field: "\001\002""#.utf8))
+
+        var result = try portico(["get", "--type", "baseline.Simple", "--path", "string_field"], simple)
+        #expect(result.status == 0)
+        #expect(result.text == "\"héllo\\n\"\n")
+        result = try portico(["get", "--type", "baseline.Simple", "--path", "2"], simple)
+        #expect(result.text == "\"-5\"\n")
+        result = try portico(["get", "--type", "baseline.Simple", "--path", "binary_field"], simple)
+        #expect(result.text == "\"AQI=\"\n")
+        result = try portico(["get", "--type", "baseline.Simple", "--path", "i32_field"], simple)
+        #expect(result.text == "null\n")
+
+        result = try portico(["set", "--type", "baseline.Simple", "--path", "i32_field", "--value", "42"], simple)
+        #expect(result.status == 0)
+        var text = String(decoding: try protoc("decode", "baseline.Simple", result.stdout), as: UTF8.self)
+        #expect(text.contains("i32_field: 42"))
+        #expect(text.contains("byte_field: 127"))
+
+        result = try portico(["unset", "--type", "baseline.Simple", "--path", "string_field"], simple)
+        text = String(decoding: try protoc("decode", "baseline.Simple", result.stdout), as: UTF8.self)
+        #expect(!text.contains("string_field"))
+
+        result = try portico(["trim", "--type", "baseline.Simple", "--to", "baseline.PartialSimple"], simple)
+        text = String(decoding: try protoc("decode", "baseline.PartialSimple", result.stdout), as: UTF8.self)
+        #expect(text == "byte_field: 127\nbinary_field: \"\\001\\002\"\n")
+
+        result = try portico(["trim", "--type", "baseline.Simple", "--mask", "i64_field"], simple)
+        text = String(decoding: try protoc("decode", "baseline.Simple", result.stdout), as: UTF8.self)
+        #expect(text == "i64_field: -5\n")
+    }
+
+    @Test func setTakesJSONForMessagesListsAndMaps() throws {
+        let nesting = try protoc("encode", "baseline.Nesting", Array(#"i32: 1"#.utf8))
+        var result = try portico(
+            ["set", "--type", "baseline.Nesting", "--path", #"map_string_simple["7"]"#, "--value",
+             #"{"i64_field": "9223372036854775807", "binary_field": "AAE"}"#], nesting)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try portico(
+            ["set", "--type", "baseline.Nesting", "--path", "list_i32", "--value", "[-2147483648, 3]"], result.stdout)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = String(decoding: try protoc("decode", "baseline.Nesting", result.stdout), as: UTF8.self)
+        #expect(text.contains("i64_field: 9223372036854775807"))
+        #expect(text.contains("binary_field: \"\\000\\001\""))
+        #expect(text.contains("list_i32: -2147483648\nlist_i32: 3"))
+        result = try portico(["get", "--type", "baseline.Nesting", "--path", #"map_string_simple["7"]"#], result.stdout)
+        #expect(result.text == #"{"i64_field":"9223372036854775807","binary_field":"AAE="}"# + "\n")
+    }
+
+    @Test func badInputFailsWithACodeAndNonZeroExit() throws {
+        var result = try portico(["get", "--type", "baseline.Simple", "--path", "string_field"], [0x2A, 0x64])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("LENGTH_OUT_OF_BOUNDS"))
+        result = try portico(["get", "--type", "baseline.Simple", "--path", "nope"], [])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("UNKNOWN_FIELD"))
+        result = try portico(["get", "--type", "baseline.Nope", "--path", "x"], [])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("UNKNOWN_TYPE"))
+        result = try portico(["set", "--type", "baseline.Simple", "--path", "i32_field", "--value", "\"x\""], [])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("TYPE_MISMATCH"))
+    }
+}
