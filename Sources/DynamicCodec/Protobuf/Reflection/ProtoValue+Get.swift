@@ -134,14 +134,10 @@ extension ProtoValue {
         }
         let last = found[found.count - 1]
         try checkWireType(field, last)
-        return .scalar(try decodeScalar(field.type, at: last.headerEnd))
-    }
-
-    func decodeScalar(_ type: ProtoFieldType, at position: Int) throws(CodecError) -> ProtoScalar {
-        try withCursor(position..<range.upperBound.clamped(min: position, storage.count)) {
-            (cursor) throws(CodecError) in
-            try ProtoScalar.decode(type, from: &cursor)
-        }
+        return .scalar(
+            try withCursor(last.headerEnd..<last.end) { (cursor) throws(CodecError) in
+                try ProtoScalar.decode(field.type, from: &cursor)
+            })
     }
 
     func decodeElement(_ field: ProtoFieldDescriptor, _ element: ProtoElement) throws(CodecError) -> ProtoFieldValue {
@@ -202,8 +198,4 @@ extension CodecError {
         copy.path = path.description
         return copy
     }
-}
-
-extension Int {
-    fileprivate func clamped(min lower: Int, _ upper: Int) -> Int { Swift.max(lower, Swift.min(self, upper)) }
 }
