@@ -24,7 +24,6 @@ let package = Package(
         .target(
             name: "DynamicCodec",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            exclude: ["Protobuf/IDL", "Protobuf/Loading"],
             swiftSettings: strict
         ),
         .target(name: "ShmIPC", swiftSettings: strict),

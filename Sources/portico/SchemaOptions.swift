@@ -17,24 +17,21 @@ struct SchemaOptions: ParsableArguments {
     var input: String?
 
     func loadSchema() throws -> ProtoSchema {
-        guard let data = FileManager.default.contents(atPath: schema) else { throw ValidationError("cannot read \(schema)") }
-        return try ProtoSchema(descriptorSet: [UInt8](data))
+        try ProtoSchema.load(path: schema, includeDirectories: includes)
     }
 
     /// The input message as a value over its bytes.
     func loadValue() throws -> ProtoValue {
         let schema = try loadSchema()
         let descriptor = try schema.requireMessage(named: type)
-        let bytes: [UInt8]
-        if let input {
-            guard let data = FileManager.default.contents(atPath: input) else {
-                throw ValidationError("cannot read \(input)")
-            }
-            bytes = [UInt8](data)
-        } else {
-            bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-        }
-        return try ProtoValue(bytes: bytes, descriptor: descriptor, schema: schema)
+        return try ProtoValue(bytes: try readInput(), descriptor: descriptor, schema: schema)
+    }
+
+    /// The raw input: `--input FILE` or standard input.
+    func readInput() throws -> [UInt8] {
+        guard let input else { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
+        return [UInt8](data)
     }
 }
 

@@ -11,6 +11,8 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         case number(Int)
         /// `[N]`: a list index or an integer map key.
         case integer(Int64)
+        /// `[N]` above `Int64.max`: an unsigned 64-bit map key.
+        case unsigned(UInt64)
         /// `["k"]`: a string or bytes map key.
         case string(String)
         /// `[true]` / `[false]`: a boolean map key.
@@ -38,6 +40,7 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
                 if !out.isEmpty { out += "." }
                 out += String(number)
             case .integer(let value): out += "[\(value)]"
+            case .unsigned(let value): out += "[\(value)]"
             case .string(let key): out += "[\"" + FieldPath.escape(key) + "\"]"
             case .bool(let value): out += "[\(value)]"
             }
@@ -128,6 +131,8 @@ private struct FieldPathParser {
                 step = .bool(false)
             } else if let value = Int64(token) {
                 step = .integer(value)
+            } else if let value = UInt64(token) {
+                step = .unsigned(value)
             } else {
                 index = start
                 throw failure("subscript must be an integer, true, false or a quoted string")

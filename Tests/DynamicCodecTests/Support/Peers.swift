@@ -80,10 +80,17 @@ enum Protoc {
         return [UInt8](try Data(contentsOf: out))
     }
 
-    /// The google/api files are not shipped with Debian's protoc; a test-only copy of the two files lives next to
-    /// the test support code.
+    /// Debian's protoc ships google/protobuf/* but not google/api/*: our bundled definitions are written to a
+    /// temporary directory once and given to protoc, so both sides compile the same files.
     static let bundledIncludeDirectory: String = {
-        "/tmp/gapi"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-bundled-\(getpid())")
+        for (name, text) in BundledProtoFiles.files {
+            let url = directory.appendingPathComponent(name)
+            try! FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try! Data(text.utf8).write(to: url)
+        }
+        return directory.path
     }()
 }
 

@@ -15,6 +15,8 @@ public final class ProtoEnumDescriptor: Sendable, CustomStringConvertible {
     public let index: Int
 
     private let byName: [String: Int32]
+    /// Canonical names, quoted, by number: what the JSON writer emits.
+    private let quotedNames: [Int32: [UInt8]]
     private let byNumber: [Int32: Int]
 
     init(fullName: String, name: String, fileName: String, values: [Value], isClosed: Bool, index: Int) {
@@ -33,6 +35,7 @@ public final class ProtoEnumDescriptor: Sendable, CustomStringConvertible {
         }
         byName = names
         byNumber = numbers
+        quotedNames = numbers.mapValues { Array("\"\(values[$0].name)\"".utf8) }
     }
 
     /// The number of the value with this name.
@@ -40,6 +43,8 @@ public final class ProtoEnumDescriptor: Sendable, CustomStringConvertible {
 
     /// The canonical (first declared) name of this number.
     public func name(of number: Int32) -> String? { byNumber[number].map { values[$0].name } }
+
+    func quotedName(of number: Int32) -> [UInt8]? { quotedNames[number] }
 
     /// The first declared value: the default of an enum field.
     public var defaultNumber: Int32 { values.first?.number ?? 0 }

@@ -32,6 +32,10 @@ public final class ProtoFieldDescriptor: Sendable, CustomStringConvertible {
     /// The full name: `pkg.Message.field` (or `pkg.extension` for top-level extensions).
     public let fullName: String
 
+    /// `"jsonName":` and `"name":` as bytes, ready for the JSON writer.
+    let jsonKey: [UInt8]
+    let protoKey: [UInt8]
+
     /// Whether this is a map field (a repeated field of a map-entry message).
     @inline(__always) public var isMap: Bool { mapKey != nil }
     @inline(__always) public var isRepeated: Bool { cardinality == .repeated }
@@ -64,6 +68,8 @@ public final class ProtoFieldDescriptor: Sendable, CustomStringConvertible {
         self.extendee = extendee
         self.isDeprecated = isDeprecated
         self.fullName = fullName
+        jsonKey = Array("\"\(jsonName)\":".utf8)
+        protoKey = Array("\"\(name)\":".utf8)
     }
 
     public var description: String {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A message type: its fields with lookup tables precomputed for the hot paths. Immutable.
 public final class ProtoMessageDescriptor: Sendable, CustomStringConvertible {
     /// Fully qualified name without leading dot, e.g. `bookstore.v1.Book`.
@@ -86,6 +92,25 @@ public final class ProtoMessageDescriptor: Sendable, CustomStringConvertible {
     /// The field with this `.proto` name.
     public func field(named name: String) -> ProtoFieldDescriptor? {
         byName[name].map { fields[$0] }
+    }
+
+    /// The field whose JSON name or `.proto` name is the UTF-8 text `key`, without building a String.
+    func field(key: UnsafeRawBufferPointer) -> ProtoFieldDescriptor? {
+        let count = key.count
+        for field in fields {
+            if field.jsonKey.count == count + 3, field.jsonKey.withUnsafeBytes({ equal($0, key, offset: 1) }) {
+                return field
+            }
+        }
+        for field in fields where field.protoKey.count == count + 3 {
+            if field.protoKey.withUnsafeBytes({ equal($0, key, offset: 1) }) { return field }
+        }
+        return nil
+    }
+
+    private func equal(_ quoted: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer, offset: Int) -> Bool {
+        guard let keyBase = key.baseAddress else { return key.isEmpty }
+        return memcmp(quoted.baseAddress! + offset, keyBase, key.count) == 0
     }
 
     /// The field with this JSON name (lowerCamelCase or the declared `json_name`).

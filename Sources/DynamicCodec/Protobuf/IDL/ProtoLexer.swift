@@ -17,6 +17,11 @@ struct ProtoLexer {
     /// All tokens of `text`, ending with one `.end` token.
     static func tokenize(_ text: String, file: String) throws(CodecError) -> [ProtoToken] {
         var lexer = ProtoLexer(file: file, input: Array(text.utf8))
+        // Like protoc, accept a UTF-8 byte order mark; columns count from after it.
+        if lexer.input.starts(with: [0xEF, 0xBB, 0xBF]) {
+            lexer.index = 3
+            lexer.lineStart = 3
+        }
         var tokens: [ProtoToken] = []
         while true {
             let token = try lexer.nextToken()
@@ -64,7 +69,9 @@ struct ProtoLexer {
     }
 
     private func token(_ kind: ProtoToken.Kind, from start: Int, line: Int, column: Int) -> ProtoToken {
-        ProtoToken(kind: kind, text: String(decoding: input[start..<index], as: UTF8.self), bytes: [], line: line, column: column)
+        ProtoToken(
+            kind: kind, text: String(decoding: input[start..<index], as: UTF8.self), bytes: [], line: line,
+            column: column)
     }
 
     private mutating func skipWhitespaceAndComments() throws(CodecError) {
@@ -84,7 +91,8 @@ struct ProtoLexer {
                 index += 2
                 while true {
                     guard let next = peek() else {
-                        throw error("block comment is never closed (missing \"*/\")", line: startLine, column: startColumn)
+                        throw error(
+                            "block comment is never closed (missing \"*/\")", line: startLine, column: startColumn)
                     }
                     if next == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
                         index += 2
@@ -274,7 +282,8 @@ struct ProtoLexer {
     }
 
     static func isLetter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || byte == UInt8(ascii: "_")
     }
 
@@ -320,7 +329,7 @@ struct ProtoLexer {
 
     /// The value of a float token, or of an integer token read as a float.
     static func floatValue(_ token: ProtoToken) -> Double? {
-        if token.kind == .integer { return integerValue(token.text).map(Double.init) }
+        if token.kind == .integer { return integerValue(token.text).map { Double($0) } }
         // Swift's parser accepts the same decimal forms as strtod, plus a few (hex floats, "inf") that the lexer
         // never produces for a float token.
         return Double(token.text)

@@ -2,7 +2,7 @@ import SwiftProtobuf
 
 /// Recursive-descent parser for one `.proto` file, producing the descriptor protoc's parser would produce:
 /// synthesized map entries, group messages, synthetic oneofs for proto3 `optional`, `max` ranges, defaults in
-/// protoc's textual form. Names stay as written; ``ProtoSchemaBuilder`` resolves them.
+/// protoc's textual form. Names stay as written; ``ProtoSourceBuilder`` resolves them.
 ///
 /// The grammar and the keyword handling follow protoc's `parser.cc`, so that files protoc accepts parse the same.
 /// Parsing stops at the first error, which carries the file, line and column.
@@ -151,18 +151,18 @@ struct ProtoSourceParser {
         if tryConsume(";") { return }
         if lookingAt("message") {
             let index = Int32(result.descriptor.messageType.count)
-            let message = try parseMessageDefinition(path: [ProtoPath.fileMessage, index])
+            let message = try parseMessageDefinition(path: [ProtoSourcePath.fileMessage, index])
             result.descriptor.messageType.append(message)
         } else if lookingAt("enum") {
             let index = Int32(result.descriptor.enumType.count)
-            result.descriptor.enumType.append(try parseEnumDefinition(path: [ProtoPath.fileEnum, index]))
+            result.descriptor.enumType.append(try parseEnumDefinition(path: [ProtoSourcePath.fileEnum, index]))
         } else if lookingAt("service") {
             let index = Int32(result.descriptor.service.count)
-            result.descriptor.service.append(try parseServiceDefinition(path: [ProtoPath.fileService, index]))
+            result.descriptor.service.append(try parseServiceDefinition(path: [ProtoSourcePath.fileService, index]))
         } else if lookingAt("extend") {
             let parsed = try parseExtend(
-                fieldPath: [ProtoPath.fileExtension], firstField: result.descriptor.extension.count,
-                messagePath: [ProtoPath.fileMessage], firstMessage: result.descriptor.messageType.count)
+                fieldPath: [ProtoSourcePath.fileExtension], firstField: result.descriptor.extension.count,
+                messagePath: [ProtoSourcePath.fileMessage], firstMessage: result.descriptor.messageType.count)
             result.descriptor.extension += parsed.fields
             result.descriptor.messageType += parsed.messages
         } else if lookingAt("import") {

@@ -22,20 +22,26 @@ struct ProtoEdits {
     var isEmpty: Bool { splices.isEmpty }
 
     /// The bytes of `range` of `storage` with the splices applied and every enclosing length fixed.
+    ///
+    /// Splices may sit at any level of the frame chain (a deep edit plus the removal of an outer sibling); each
+    /// frame's new length counts only the splices inside its payload, innermost frame first.
     func apply(to storage: [UInt8], within range: Range<Int>) -> [UInt8] {
         var all = splices
-        var delta = all.reduce(0) { $0 + $1.bytes.count - $1.range.count }
         for frame in frames.reversed() {
             guard let prefix = frame.lengthPrefix else { continue }
-            let newLength = frame.payload.count + delta
+            var delta = 0
+            for splice in all where frame.payload.contains(splice.range.lowerBound)
+                || (splice.range.isEmpty && splice.range.lowerBound == frame.payload.upperBound)
+            {
+                delta += splice.bytes.count - splice.range.count
+            }
             var encoded: [UInt8] = []
-            encoded.appendVarint(UInt64(newLength))
-            delta += encoded.count - prefix.count
+            encoded.appendVarint(UInt64(frame.payload.count + delta))
             all.append((prefix, encoded))
         }
         all.sort { $0.range.lowerBound < $1.range.lowerBound }
         var out: [UInt8] = []
-        out.reserveCapacity(range.count + delta)
+        out.reserveCapacity(range.count + 16)
         var position = range.lowerBound
         for splice in all {
             if splice.range.lowerBound > position { out.append(contentsOf: storage[position..<splice.range.lowerBound]) }

@@ -174,3 +174,32 @@ extension ProtoValue {
         }
     }
 }
+
+extension ProtoValue {
+    /// For a member of a real oneof, the occurrences that count: those after the last occurrence of another member
+    /// (a later member clears the earlier ones while parsing). Other fields: `found` unchanged.
+    func effective(
+        _ found: [ProtoOccurrence], of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor,
+        range: Range<Int>
+    ) throws(CodecError) -> [ProtoOccurrence] {
+        guard let cutoff = try oneofCutoff(of: field, in: message, range: range) else { return found }
+        return found.filter { $0.tagStart >= cutoff }
+    }
+
+    /// The end of the last occurrence of another member of `field`'s oneof, or nil when `field` is in no real oneof.
+    func oneofCutoff(of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor, range: Range<Int>)
+        throws(CodecError) -> Int?
+    {
+        guard let index = field.oneofIndex, !message.oneofs[index].isSynthetic else { return nil }
+        let members = message.oneofs[index].fieldNumbers
+        let depth = limits.maxDepth
+        return try withCursor(range) { (cursor) throws(CodecError) in
+            var cutoff = range.lowerBound
+            while !cursor.isAtEnd {
+                let (number, occurrence) = try cursor.readOccurrence(depth: depth)
+                if number != field.number && members.contains(number) { cutoff = occurrence.end }
+            }
+            return cutoff
+        }
+    }
+}

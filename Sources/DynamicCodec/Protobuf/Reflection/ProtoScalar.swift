@@ -246,6 +246,8 @@ enum ProtoMapKey: Hashable {
             (.integer(let key), .fixed64):
             guard key >= 0 else { throw CodecError(.invalidValue, "map key \(key) is negative for an unsigned key") }
             self = .unsigned(UInt64(key))
+        case (.unsigned(let key), .uint64), (.unsigned(let key), .fixed64):
+            self = .unsigned(key)
         case (.integer(let key), .int32), (.integer(let key), .sint32), (.integer(let key), .sfixed32):
             guard Int32(exactly: key) != nil else { throw CodecError(.invalidValue, "map key \(key) overflows int32") }
             self = .signed(key)
@@ -257,6 +259,8 @@ enum ProtoMapKey: Hashable {
             // A quoted integer or bool key is accepted too (`["15"]` on a map<int32, ...>).
             if let number = Int64(key) {
                 self = try ProtoMapKey(subscript: .integer(number), keyType: keyType)
+            } else if let number = UInt64(key) {
+                self = try ProtoMapKey(subscript: .unsigned(number), keyType: keyType)
             } else if key == "true" || key == "false" {
                 self = try ProtoMapKey(subscript: .bool(key == "true"), keyType: keyType)
             } else {

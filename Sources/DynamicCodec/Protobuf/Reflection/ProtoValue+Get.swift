@@ -28,7 +28,7 @@ extension ProtoValue {
             depth += 1
             guard depth <= limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: range.lowerBound) }
             let field = try field(for: step, in: message)
-            let found = try occurrences(of: field.number, in: range)
+            var found = try occurrences(of: field.number, in: range)
 
             if field.isMap {
                 guard let subscriptStep = steps.first, subscriptStep.isSubscript else {
@@ -87,6 +87,7 @@ extension ProtoValue {
             if let subscriptStep = steps.first, subscriptStep.isSubscript {
                 throw CodecError(.pathMismatch, "'\(field.name)' is neither a list nor a map")
             }
+            found = try effective(found, of: field, in: message, range: range)
             if steps.isEmpty { return found.isEmpty ? nil : try decodeSingular(field, found) }
             guard field.isMessage else {
                 throw CodecError(.pathMismatch, "'\(field.name)' is a \(field.type.protoName), not a message")
@@ -187,7 +188,7 @@ extension FieldPath.Step {
     var isSubscript: Bool {
         switch self {
         case .name, .number: false
-        case .integer, .string, .bool: true
+        case .integer, .unsigned, .string, .bool: true
         }
     }
 }

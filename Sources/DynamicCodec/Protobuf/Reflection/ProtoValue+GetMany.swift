@@ -38,7 +38,10 @@ extension ProtoValue {
             let found = wanted[field.number] ?? []
             let rest = item.steps.dropFirst()
             if found.isEmpty { continue }
-            if rest.isEmpty {
+            if let oneof = field.oneofIndex, !message.oneofs[oneof].isSynthetic {
+                // Which member is set depends on the others: resolve it like a single get.
+                results[item.index] = try get(item.steps, message: message, range: range)
+            } else if rest.isEmpty {
                 if field.isMap {
                     results[item.index] = .map(try decodeMap(field, found))
                 } else if field.isRepeated {

@@ -10,6 +10,9 @@ enum ProtoPathTarget {
     /// The path goes through something absent: `steps` (starting with a field step) must be created inside the
     /// message `message` at `range`, at byte `position`.
     case missing(ArraySlice<FieldPath.Step>, message: ProtoMessageDescriptor, position: Int, range: Range<Int>)
+    /// The path goes through a singular message field that occurs several times (the occurrences merge when
+    /// parsed). Edits first merge them into one occurrence, then navigate again.
+    case split(ProtoFieldDescriptor, [ProtoOccurrence])
 }
 
 extension ProtoValue {
@@ -23,7 +26,7 @@ extension ProtoValue {
                 throw .depthExceeded(limits.maxDepth, at: range.lowerBound)
             }
             let field = try field(for: step, in: message)
-            let found = try occurrences(of: field.number, in: range)
+            var found = try occurrences(of: field.number, in: range)
             let afterField = steps.dropFirst()
 
             if field.isMap {
@@ -45,6 +48,7 @@ extension ProtoValue {
                 edits.enter(entry)
                 let entryType = schema.messages[field.messageIndex]
                 let values = try occurrences(of: 2, in: entry.payload)
+                if values.count > 1 { return .split(field.mapValue!, values) }
                 guard let value = values.last else {
                     return .missing([.number(2)] + rest, message: entryType, position: entry.payload.upperBound,
                                     range: entry.payload)
@@ -89,14 +93,18 @@ extension ProtoValue {
             if let next = afterField.first, next.isSubscript {
                 throw CodecError(.pathMismatch, "'\(field.name)' is neither a list nor a map")
             }
+            found = try effective(found, of: field, in: message, range: range)
             if afterField.isEmpty { return .field(field, found, message: message, range: range) }
             guard field.isMessage else {
                 throw CodecError(.pathMismatch, "'\(field.name)' is a \(field.type.protoName), not a message")
             }
+            if found.count > 1 { return .split(field, found) }
             guard let last = found.last else {
                 return .missing(steps, message: message, position: try insertionPoint(for: field.number, in: range),
                                 range: range)
             }
+            // Descending into the set member of a oneof: stale members before it go (they are not set anyway).
+            try clearOneofSiblings(of: field, in: message, range: range, edits: &edits)
             try checkWireType(field, last)
             edits.enter(last)
             message = schema.messages[field.messageIndex]
@@ -106,12 +114,59 @@ extension ProtoValue {
         throw CodecError(.invalidPath, "empty path")
     }
 
-    /// Removes the other members of `field`'s oneof from the message at `range`: setting one member clears them.
+    /// Removes the other members of `field`'s oneof from the message at `range`, and occurrences of `field`
+    /// itself that an earlier other member made stale: setting one member clears the others.
     func clearOneofSiblings(of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor, range: Range<Int>,
                             edits: inout ProtoEdits) throws(CodecError) {
-        guard let oneofIndex = field.oneofIndex, !message.oneofs[oneofIndex].isSynthetic else { return }
-        for number in message.oneofs[oneofIndex].fieldNumbers where number != field.number {
-            for occurrence in try occurrences(of: number, in: range) { edits.remove(occurrence.whole) }
+        guard let oneofIndex = field.oneofIndex, !message.oneofs[oneofIndex].isSynthetic,
+            let cutoff = try oneofCutoff(of: field, in: message, range: range)
+        else { return }
+        let members = message.oneofs[oneofIndex].fieldNumbers
+        let depth = limits.maxDepth
+        try withCursor(range) { (cursor) throws(CodecError) in
+            while !cursor.isAtEnd {
+                let (number, occurrence) = try cursor.readOccurrence(depth: depth)
+                if members.contains(number) && (number != field.number || occurrence.tagStart < cutoff) {
+                    edits.remove(occurrence.whole)
+                }
+            }
         }
+    }
+
+    /// Rewrites the occurrences of a split message field as one occurrence (payloads concatenated, which is what
+    /// parsing them means), placed where the last one was.
+    mutating func mergeSplit(_ field: ProtoFieldDescriptor, _ found: [ProtoOccurrence], edits: ProtoEdits)
+        throws(CodecError)
+    {
+        var edits = edits
+        var payload: [UInt8] = []
+        for occurrence in found {
+            try checkWireType(field, occurrence)
+            payload.append(contentsOf: storage[occurrence.payload])
+        }
+        var merged: [UInt8] = []
+        if field.type == .group {
+            merged.appendVarint(ProtoVarint.tag(field.number, .startGroup))
+            merged.append(contentsOf: payload)
+            merged.appendVarint(ProtoVarint.tag(field.number, .endGroup))
+        } else {
+            merged.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+            merged.appendVarint(UInt64(payload.count))
+            merged.append(contentsOf: payload)
+        }
+        for occurrence in found.dropLast() { edits.remove(occurrence.whole) }
+        edits.replace(found[found.count - 1].whole, with: merged)
+        try replaceBytes(edits.apply(to: storage, within: range))
+    }
+
+    /// Navigates `path`, first merging any split message occurrences along it.
+    mutating func navigateMerging(_ path: FieldPath, edits: inout ProtoEdits) throws(CodecError) -> ProtoPathTarget {
+        for _ in 0...limits.maxDepth {
+            edits = ProtoEdits()
+            let target = try navigate(path, edits: &edits)
+            guard case .split(let field, let found) = target else { return target }
+            try mergeSplit(field, found, edits: edits)
+        }
+        throw CodecError(.depthLimitExceeded, "too many split messages along \(path)")
     }
 }

@@ -35,8 +35,10 @@ extension ProtoValue {
         self = copy
     }
 
-    func planSet(_ path: FieldPath, _ value: ProtoFieldValue, edits: inout ProtoEdits) throws(CodecError) {
-        switch try navigate(path, edits: &edits) {
+    mutating func planSet(_ path: FieldPath, _ value: ProtoFieldValue, edits: inout ProtoEdits) throws(CodecError) {
+        switch try navigateMerging(path, edits: &edits) {
+        case .split:
+            throw CodecError(.invalidPath, "unresolved split message")
         case .missing(let steps, let message, let position, let range):
             let field = try field(for: steps.first!, in: message)
             try clearOneofSiblings(of: field, in: message, range: range, edits: &edits)

@@ -19,13 +19,16 @@ extension ProtoValue {
         try unset(try FieldPath(parsing: path))
     }
 
-    func planUnset(_ path: FieldPath, edits: inout ProtoEdits) throws(CodecError) {
+    mutating func planUnset(_ path: FieldPath, edits: inout ProtoEdits) throws(CodecError) {
         guard !path.steps.isEmpty else { throw CodecError(.invalidPath, "cannot unset the whole message") }
-        switch try navigate(path, edits: &edits) {
-        case .missing:
+        switch try navigateMerging(path, edits: &edits) {
+        case .missing, .split:
             return
-        case .field(_, let found, _, _):
+        case .field(let field, let found, let message, let range):
+            guard !found.isEmpty else { return }
             for occurrence in found { edits.remove(occurrence.whole) }
+            // Unsetting the set member of a oneof leaves none set: stale earlier members go too.
+            try clearOneofSiblings(of: field, in: message, range: range, edits: &edits)
         case .element(_, let index, let elements, _, _):
             guard index < elements.count else { return }
             let element = elements[index]

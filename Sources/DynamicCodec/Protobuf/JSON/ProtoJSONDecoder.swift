@@ -1,0 +1,436 @@
+/// Conversion between proto3 canonical JSON and Protobuf binary, streaming in one pass each way.
+public enum ProtoJSON {
+    /// Converts JSON text to the binary encoding of `type`. Lengths of nested messages are back-patched as they
+    /// close; nothing but the output buffer is built.
+    public static func decode(
+        _ json: [UInt8], as type: ProtoMessageDescriptor, schema: ProtoSchema,
+        options: ProtoJSONOptions = ProtoJSONOptions()
+    ) throws(CodecError) -> [UInt8] {
+        try json.withCodecBytes { (buffer) throws(CodecError) in
+            var decoder = ProtoJSONDecoder(schema: schema, options: options, buffer: buffer)
+            decoder.out.reserveCapacity(json.count)
+            try decoder.message(type)
+            try decoder.scanner.expectEnd()
+            guard decoder.out.count <= options.limits.maxMessageSize else {
+                throw CodecError(.sizeLimitExceeded, "result exceeds \(options.limits.maxMessageSize) bytes")
+            }
+            return decoder.out
+        }
+    }
+
+    /// Converts the binary encoding of `type` to JSON text.
+    public static func encode(
+        _ bytes: [UInt8], as type: ProtoMessageDescriptor, schema: ProtoSchema,
+        options: ProtoJSONOptions = ProtoJSONOptions()
+    ) throws(CodecError) -> [UInt8] {
+        try ProtoValue(bytes: bytes, descriptor: type, schema: schema, limits: options.limits).json(options: options)
+    }
+}
+
+/// Reads JSON with ``JSONScanner`` and writes Protobuf binary, driven by descriptors.
+struct ProtoJSONDecoder {
+    let schema: ProtoSchema
+    let options: ProtoJSONOptions
+    var scanner: JSONScanner
+    var out: [UInt8] = []
+
+    init(schema: ProtoSchema, options: ProtoJSONOptions, buffer: UnsafeRawBufferPointer) {
+        self.schema = schema
+        self.options = options
+        scanner = JSONScanner(buffer, maxDepth: options.limits.maxDepth)
+    }
+
+    @inline(never)
+    func invalid(_ message: String, at offset: Int? = nil) -> CodecError {
+        CodecError(.invalidValue, message, offset: offset ?? scanner.position)
+    }
+
+    /// Reads a JSON object into the fields of `type` (appended to `out`, no enclosing tag or length).
+    mutating func message(_ type: ProtoMessageDescriptor) throws(CodecError) {
+        if let wellKnown = ProtoWellKnownType(type.fullName) {
+            try self.wellKnown(wellKnown, type)
+            return
+        }
+        try fields(of: type, skippingKey: nil)
+    }
+
+    /// The members of a JSON object as fields of `type`; `skippingKey` is ignored (Any's "@type").
+    mutating func fields(of type: ProtoMessageDescriptor, skippingKey: String?) throws(CodecError) {
+        let objectStart = scanner.position
+        guard try scanner.peek() == UInt8(ascii: "{") else {
+            throw invalid("expected a JSON object for \(type.fullName)")
+        }
+        scanner.position += 1
+        try scanner.enter()
+        defer { scanner.leave() }
+        if scanner.consume(UInt8(ascii: "}")) { return }
+        var seen = FieldSet()
+        var oneofsSet = FieldSet()
+        repeat {
+            let keyToken = try scanner.readString()
+            try scanner.expect(UInt8(ascii: ":"))
+            let field = try scanner.withBytes(of: keyToken) { (key) throws(CodecError) in type.field(key: key) }
+            guard let field else {
+                let key = scanner.string(of: keyToken)
+                if key == skippingKey || options.ignoreUnknownFields {
+                    try scanner.skipValue()
+                    continue
+                }
+                throw CodecError(.unknownField, "\(type.fullName) has no field '\(key)'", offset: keyToken.offset,
+                                 path: key)
+            }
+            guard seen.insert(field.number) else {
+                throw invalid("field '\(field.name)' appears twice", at: keyToken.offset).under(field.jsonName)
+            }
+            do throws(CodecError) {
+                if try scanner.consumeNull() {
+                    // null means unset, except where null is itself a value.
+                    if field.typeName == "google.protobuf.Value" && !field.isRepeated {
+                        out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+                        out.append(contentsOf: [2, 0x08, 0x00])
+                    } else if field.typeName == "google.protobuf.NullValue" && !field.isRepeated {
+                        out.appendVarint(ProtoVarint.tag(field.number, .varint))
+                        out.append(0)
+                    }
+                    continue
+                }
+                if let oneof = field.oneofIndex, !type.oneofs[oneof].isSynthetic {
+                    guard oneofsSet.insert(oneof) else {
+                        throw invalid("several members of oneof '\(type.oneofs[oneof].name)' are set",
+                                      at: keyToken.offset)
+                    }
+                }
+                try value(of: field)
+            } catch {
+                throw error.under(field.jsonName)
+            }
+        } while scanner.consume(UInt8(ascii: ","))
+        guard scanner.consume(UInt8(ascii: "}")) else {
+            throw CodecError(.invalidJSON, "expected ',' or '}' in the object starting at byte \(objectStart)",
+                             offset: scanner.position)
+        }
+    }
+
+    /// A field's JSON value: a list, a map, or one value.
+    mutating func value(of field: ProtoFieldDescriptor) throws(CodecError) {
+        if field.isMap {
+            try mapValue(field)
+        } else if field.isRepeated {
+            guard try scanner.peek() == UInt8(ascii: "[") else { throw invalid("expected a JSON array") }
+            scanner.position += 1
+            try scanner.enter()
+            defer { scanner.leave() }
+            if scanner.consume(UInt8(ascii: "]")) { return }
+            if field.isPacked {
+                let blockStart = out.count
+                out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+                let payload = out.beginLength()
+                repeat { try scalar(field, field.type) } while scanner.consume(UInt8(ascii: ","))
+                out.endLength(payload)
+                _ = blockStart
+            } else {
+                var index = 0
+                repeat {
+                    do throws(CodecError) {
+                        if try scanner.consumeNull() {
+                            throw invalid("a list element cannot be null")
+                        }
+                        try tagged(field)
+                    } catch {
+                        throw error.under("[\(index)]")
+                    }
+                    index += 1
+                } while scanner.consume(UInt8(ascii: ","))
+            }
+            try scanner.expect(UInt8(ascii: "]"))
+        } else {
+            try tagged(field)
+        }
+    }
+
+    /// One tagged value of `field` (a message, or a scalar).
+    mutating func tagged(_ field: ProtoFieldDescriptor) throws(CodecError) {
+        if field.isMessage {
+            let type = schema.messages[field.messageIndex]
+            if field.type == .group {
+                out.appendVarint(ProtoVarint.tag(field.number, .startGroup))
+                try message(type)
+                out.appendVarint(ProtoVarint.tag(field.number, .endGroup))
+                return
+            }
+            out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+            let payload = out.beginLength()
+            try message(type)
+            out.endLength(payload)
+            return
+        }
+        let tagStart = out.count
+        out.appendVarint(ProtoVarint.tag(field.number, field.wireType))
+        if try !scalar(field, field.type) {
+            out.removeSubrange(tagStart...)  // An unknown enum name skipped under ignoreUnknownFields.
+        }
+    }
+
+    mutating func mapValue(_ field: ProtoFieldDescriptor) throws(CodecError) {
+        guard try scanner.peek() == UInt8(ascii: "{") else { throw invalid("expected a JSON object for a map") }
+        scanner.position += 1
+        try scanner.enter()
+        defer { scanner.leave() }
+        if scanner.consume(UInt8(ascii: "}")) { return }
+        let keyField = field.mapKey!
+        let valueField = field.mapValue!
+        repeat {
+            let keyToken = try scanner.readString()
+            let key = scanner.string(of: keyToken)
+            try scanner.expect(UInt8(ascii: ":"))
+            do throws(CodecError) {
+                out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+                let payload = out.beginLength()
+                out.appendVarint(ProtoVarint.tag(1, keyField.wireType))
+                try mapKey(key, keyField, at: keyToken.offset)
+                if try scanner.consumeNull() {
+                    guard valueField.typeName == "google.protobuf.Value" else {
+                        throw invalid("a map value cannot be null")
+                    }
+                    out.appendVarint(ProtoVarint.tag(2, .lengthDelimited))
+                    out.append(contentsOf: [2, 0x08, 0x00])
+                } else {
+                    try tagged(valueField)
+                }
+                out.endLength(payload)
+            } catch {
+                throw error.under("[\"\(key)\"]")
+            }
+        } while scanner.consume(UInt8(ascii: ","))
+        try scanner.expect(UInt8(ascii: "}"))
+    }
+
+    /// Encodes a map key given as a JSON object key string.
+    mutating func mapKey(_ key: String, _ field: ProtoFieldDescriptor, at offset: Int) throws(CodecError) {
+        let scalar: ProtoScalar
+        switch field.type {
+        case .string: scalar = .string(key)
+        case .bool:
+            guard key == "true" || key == "false" else { throw invalid("map key '\(key)' is not a bool", at: offset) }
+            scalar = .bool(key == "true")
+        case .uint32, .uint64, .fixed32, .fixed64:
+            guard let number = UInt64(key) else { throw invalid("map key '\(key)' is not an unsigned integer", at: offset) }
+            scalar = .uint64(number)
+        default:
+            guard let number = Int64(key) else { throw invalid("map key '\(key)' is not an integer", at: offset) }
+            scalar = .int64(number)
+        }
+        do throws(CodecError) {
+            try scalar.encode(as: field.type, into: &out)
+        } catch {
+            throw invalid("map key '\(key)' is out of range for \(field.type.protoName)", at: offset)
+        }
+    }
+
+    /// Reads one scalar of `type` and appends its encoding (no tag). Returns false when an unknown enum name was
+    /// skipped because unknown values are ignored.
+    @discardableResult
+    mutating func scalar(_ field: ProtoFieldDescriptor, _ type: ProtoFieldType) throws(CodecError) -> Bool {
+        let start = scanner.position
+        switch type {
+        case .string:
+            let token = try scanner.readString()
+            try scanner.withBytes(of: token) { (text) throws(CodecError) in
+                out.appendVarint(UInt64(text.count))
+                out.append(contentsOf: text)
+            }
+        case .bytes:
+            let token = try scanner.readString()
+            let decoded = try scanner.withBytes(of: token) { (text) throws(CodecError) in Base64.decode(text) }
+            guard let decoded else { throw invalid("not valid base64", at: token.offset) }
+            out.appendVarint(UInt64(decoded.count))
+            out.append(contentsOf: decoded)
+        case .bool:
+            let flag: Bool
+            if try scanner.peek() == UInt8(ascii: "\"") {
+                let text = scanner.string(of: try scanner.readString())
+                guard text == "true" || text == "false" else { throw invalid("expected true or false", at: start) }
+                flag = text == "true"
+            } else {
+                flag = try scanner.readBool()
+            }
+            out.append(flag ? 1 : 0)
+        case .float, .double:
+            let value = try floating(at: start)
+            if type == .float {
+                guard value.isNaN || value.isInfinite || abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                    throw invalid("\(value) is out of range for float", at: start)
+                }
+                withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            } else {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            }
+        case .enum:
+            let enumType = schema.enums[field.enumIndex]
+            if try scanner.peek() == UInt8(ascii: "\"") {
+                let token = try scanner.readString()
+                let name = scanner.string(of: token)
+                guard let number = enumType.number(named: name) else {
+                    if options.ignoreUnknownFields { return false }
+                    throw invalid("'\(name)' is not a value of \(enumType.fullName)", at: token.offset)
+                }
+                out.appendVarint(UInt64(bitPattern: Int64(number)))
+            } else {
+                let number = try integer(at: start)
+                guard let value = Int32(exactly: number) else { throw invalid("\(number) is out of range for an enum") }
+                if enumType.isClosed && enumType.name(of: value) == nil {
+                    if options.ignoreUnknownFields { return false }
+                    throw invalid("\(value) is not a value of the closed enum \(enumType.fullName)", at: start)
+                }
+                out.appendVarint(UInt64(bitPattern: Int64(value)))
+            }
+        case .uint32, .uint64, .fixed32, .fixed64:
+            let value = try unsigned(at: start)
+            do throws(CodecError) {
+                try ProtoScalar.uint64(value).encode(as: type, into: &out)
+            } catch {
+                throw invalid("\(value) is out of range for \(type.protoName)", at: start)
+            }
+        case .int32, .sint32, .sfixed32, .int64, .sint64, .sfixed64:
+            let value = try integer(at: start)
+            do throws(CodecError) {
+                try ProtoScalar.int64(value).encode(as: type, into: &out)
+            } catch {
+                throw invalid("\(value) is out of range for \(type.protoName)", at: start)
+            }
+        case .message, .group:
+            throw invalid("message values are not scalars")
+        }
+        return true
+    }
+
+    /// The text of a number given as a JSON number or a JSON string.
+    mutating func numberText(at start: Int) throws(CodecError) -> String {
+        if try scanner.peek() == UInt8(ascii: "\"") {
+            let text = scanner.string(of: try scanner.readString())
+            guard !text.isEmpty, text.first != " ", text.last != " " else {
+                throw invalid("'\(text)' is not a number", at: start)
+            }
+            return text
+        }
+        let token = try scanner.readNumberToken()
+        return String(decoding: UnsafeRawBufferPointer(start: scanner.base + token.lowerBound, count: token.count),
+                      as: UTF8.self)
+    }
+
+    mutating func integer(at start: Int) throws(CodecError) -> Int64 {
+        let text = try numberText(at: start)
+        if let value = Int64(text) { return value }
+        // 1e3 or 5.0 are accepted when they are exact integers.
+        if let value = Double(text), value == value.rounded(), abs(value) < 9.3e18, let exact = Int64(exactly: value) {
+            return exact
+        }
+        throw invalid("'\(text)' is not an integer in range", at: start)
+    }
+
+    mutating func unsigned(at start: Int) throws(CodecError) -> UInt64 {
+        let text = try numberText(at: start)
+        if let value = UInt64(text) { return value }
+        if let value = Double(text), value == value.rounded(), value >= 0, value < 1.8e19,
+            let exact = UInt64(exactly: value)
+        {
+            return exact
+        }
+        throw invalid("'\(text)' is not an unsigned integer in range", at: start)
+    }
+
+    mutating func floating(at start: Int) throws(CodecError) -> Double {
+        if try scanner.peek() == UInt8(ascii: "\"") {
+            let text = scanner.string(of: try scanner.readString())
+            switch text {
+            case "NaN": return .nan
+            case "Infinity": return .infinity
+            case "-Infinity": return -.infinity
+            default:
+                guard let value = Double(text), value.isFinite, !text.contains(" ") else {
+                    throw invalid("'\(text)' is not a number", at: start)
+                }
+                return value
+            }
+        }
+        let token = try scanner.readNumberToken()
+        let text = String(decoding: UnsafeRawBufferPointer(start: scanner.base + token.lowerBound, count: token.count),
+                          as: UTF8.self)
+        guard let value = Double(text), value.isFinite else { throw invalid("'\(text)' is out of range", at: start) }
+        return value
+    }
+}
+
+/// A small set of non-negative integers: a bit mask below 64, a Set above.
+struct FieldSet {
+    private var low: UInt64 = 0
+    private var high: Set<Int> = []
+
+    /// Inserts `value`; false if it was already there.
+    mutating func insert(_ value: Int) -> Bool {
+        if value < 64 {
+            let bit: UInt64 = 1 << UInt64(value)
+            if low & bit != 0 { return false }
+            low |= bit
+            return true
+        }
+        return high.insert(value).inserted
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Reserves one byte for a length prefix; returns the payload start for ``endLength(_:)``.
+    @inline(__always)
+    mutating func beginLength() -> Int {
+        append(0)
+        return count
+    }
+
+    /// Writes the length of the payload that started at `payloadStart`, widening the prefix if needed.
+    @inline(__always)
+    mutating func endLength(_ payloadStart: Int) {
+        let length = count - payloadStart
+        if length < 0x80 {
+            self[payloadStart - 1] = UInt8(length)
+            return
+        }
+        var prefix: [UInt8] = []
+        prefix.appendVarint(UInt64(length))
+        self[payloadStart - 1] = prefix[0]
+        insert(contentsOf: prefix[1...], at: payloadStart)
+    }
+}
+
+/// Base64 decoding accepting the standard and URL-safe alphabets, with or without padding.
+enum Base64 {
+    static let table: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(byte)] = UInt8(index)
+        }
+        table[Int(UInt8(ascii: "-"))] = 62
+        table[Int(UInt8(ascii: "_"))] = 63
+        return table
+    }()
+
+    static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+        var count = text.count
+        while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        guard text.count - count <= 2, count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for index in 0..<count {
+            let value = table[Int(text[index])]
+            guard value != 0xFF else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+}

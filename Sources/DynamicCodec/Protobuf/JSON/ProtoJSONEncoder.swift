@@ -1,0 +1,333 @@
+extension ProtoValue {
+    /// The message as proto3 canonical JSON, converted in one pass over the bytes. Unknown fields are dropped.
+    public func json(options: ProtoJSONOptions = ProtoJSONOptions()) throws(CodecError) -> [UInt8] {
+        var encoder = ProtoJSONEncoder(schema: schema, options: options)
+        try storage.withCodecBytes { (buffer) throws(CodecError) in
+            try encoder.message(descriptor, base: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!,
+                                range: range, depth: 0)
+        }
+        return encoder.writer.bytes
+    }
+}
+
+/// Writes JSON while walking encoded bytes, driven by descriptors.
+struct ProtoJSONEncoder {
+    let schema: ProtoSchema
+    let options: ProtoJSONOptions
+    var writer = JSONWriter(capacity: 1024)
+    /// Occurrences of the fields of the messages being written, a segment per nesting level.
+    var pending: [(position: Int, occurrence: ProtoOccurrence)] = []
+
+    init(schema: ProtoSchema, options: ProtoJSONOptions) {
+        self.schema = schema
+        self.options = options
+    }
+
+    mutating func message(
+        _ type: ProtoMessageDescriptor, base: UnsafeRawPointer, range: Range<Int>, depth: Int,
+        anyTypeURL: Range<Int>? = nil
+    ) throws(CodecError) {
+        guard depth < options.limits.maxDepth else { throw .depthExceeded(options.limits.maxDepth, at: range.lowerBound) }
+        if let wellKnown = ProtoWellKnownType(type.fullName), anyTypeURL == nil {
+            try self.wellKnown(wellKnown, type, base: base, range: range, depth: depth)
+            return
+        }
+        // Gather the occurrences of known fields; repeated fields may be spread over the message.
+        let segmentStart = pending.count
+        var cursor = ProtoCursor(base: base, range: range)
+        while !cursor.isAtEnd {
+            let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
+            let position = type.fieldPosition(number: number)
+            if position >= 0 { pending.append((position, occurrence)) }
+        }
+        writer.beginObject()
+        var first = true
+        if let anyTypeURL {
+            writer.raw("\"@type\":".utf8)
+            writer.string(utf8: UnsafeRawBufferPointer(start: base + anyTypeURL.lowerBound, count: anyTypeURL.count))
+            first = false
+        }
+        var emitted = Set<Int>()
+        var index = segmentStart
+        while index < pending.count {
+            let position = pending[index].position
+            index += 1
+            guard position >= 0 else { continue }
+            if options.emitDefaults { emitted.insert(position) }
+            let field = type.fields[position]
+            if !first { writer.comma() }
+            first = false
+            writer.raw(options.useProtoNames ? field.protoKey : field.jsonKey)
+            do {
+                try fieldValue(field, base: base, from: index - 1, segmentEnd: pending.count, depth: depth)
+            } catch {
+                throw error.under(field.name)
+            }
+        }
+        pending.removeSubrange(segmentStart...)
+        if options.emitDefaults {
+            for (position, field) in type.fields.enumerated() where !emitted.contains(position) && !field.hasPresence {
+                if !first { writer.comma() }
+                first = false
+                writer.raw(options.useProtoNames ? field.protoKey : field.jsonKey)
+                try defaultValue(field)
+            }
+        }
+        writer.endObject()
+    }
+
+    /// Writes the value of the field whose first occurrence is `pending[first]`, taking every later occurrence of
+    /// the same field in this segment (and marking them done).
+    mutating func fieldValue(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, from first: Int, segmentEnd: Int, depth: Int
+    ) throws(CodecError) {
+        let position = pending[first].position
+        if !field.isRepeated {
+            var count = 0
+            var last = first
+            for index in first..<segmentEnd where pending[index].position == position {
+                count += 1
+                last = index
+            }
+            if field.isMessage && count > 1 {
+                let matches = (first...last).filter { pending[$0].position == position }.map { pending[$0].occurrence }
+                for index in first...last where pending[index].position == position { pending[index].position = -1 }
+                try mergedMessage(field, base: base, matches, depth: depth)
+            } else {
+                for index in first...last where pending[index].position == position { pending[index].position = -1 }
+                try single(field, base: base, pending[last].occurrence, depth: depth)
+            }
+            return
+        }
+        writer.byte(field.isMap ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        var firstElement = true
+        for index in first..<segmentEnd where pending[index].position == position {
+            pending[index].position = -1
+            let occurrence = pending[index].occurrence
+            if field.isMap {
+                try expectWireType(field, occurrence)
+                if !firstElement { writer.comma() }
+                firstElement = false
+                try mapEntry(field, base: base, entry: occurrence, depth: depth)
+            } else if field.type.isPackable && occurrence.wireType == .lengthDelimited {
+                var cursor = ProtoCursor(base: base, range: occurrence.payload)
+                while !cursor.isAtEnd {
+                    if !firstElement { writer.comma() }
+                    firstElement = false
+                    try scalar(field, field.type, &cursor)
+                }
+            } else {
+                if !firstElement { writer.comma() }
+                firstElement = false
+                try single(field, base: base, occurrence, depth: depth)
+            }
+        }
+        writer.byte(field.isMap ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// Several occurrences of a singular message field merge: converts their concatenated payloads.
+    mutating func mergedMessage(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, _ occurrences: [ProtoOccurrence], depth: Int
+    ) throws(CodecError) {
+        var merged: [UInt8] = []
+        for occurrence in occurrences {
+            try expectWireType(field, occurrence)
+            merged.append(contentsOf: UnsafeRawBufferPointer(start: base + occurrence.valueStart,
+                                                             count: occurrence.payload.count))
+        }
+        let type = schema.messages[field.messageIndex]
+        try merged.withCodecBytes { (buffer) throws(CodecError) in
+            try message(type, base: buffer.baseAddress ?? base, range: 0..<buffer.count, depth: depth + 1)
+        }
+    }
+
+    func expectWireType(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence) throws(CodecError) {
+        guard occurrence.wireType == field.wireType else {
+            throw CodecError(
+                .invalidWireType,
+                "field '\(field.name)' (\(field.type.protoName)) has wire type \(occurrence.wireType.rawValue)",
+                offset: occurrence.tagStart)
+        }
+    }
+
+    /// One non-packed value: a message, or a scalar read after the tag.
+    mutating func single(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, _ occurrence: ProtoOccurrence, depth: Int
+    ) throws(CodecError) {
+        try expectWireType(field, occurrence)
+        if field.isMessage {
+            try message(schema.messages[field.messageIndex], base: base, range: occurrence.payload, depth: depth + 1)
+            return
+        }
+        var cursor = ProtoCursor(base: base, range: occurrence.headerEnd..<occurrence.end)
+        try scalar(field, field.type, &cursor)
+    }
+
+    mutating func mapEntry(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, entry: ProtoOccurrence, depth: Int
+    ) throws(CodecError) {
+        let keyField = field.mapKey!
+        let valueField = field.mapValue!
+        var key: ProtoOccurrence?
+        var value: ProtoOccurrence?
+        var cursor = ProtoCursor(base: base, range: entry.payload)
+        while !cursor.isAtEnd {
+            let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
+            if number == 1 { key = occurrence } else if number == 2 { value = occurrence }
+        }
+        // Keys are always strings in JSON.
+        if let key {
+            try expectWireType(keyField, key)
+            var keyCursor = ProtoCursor(base: base, range: key.headerEnd..<key.end)
+            if keyField.type == .string {
+                try scalar(keyField, .string, &keyCursor)
+            } else {
+                let scalar = try ProtoScalar.decode(keyField.type, from: &keyCursor)
+                writer.byte(UInt8(ascii: "\""))
+                switch scalar {
+                case .bool(let flag): writer.bool(flag)
+                case .int32(let number): writer.signed(Int64(number))
+                case .int64(let number): writer.signed(number)
+                case .uint32(let number): writer.unsigned(UInt64(number))
+                case .uint64(let number): writer.unsigned(number)
+                default: break
+                }
+                writer.byte(UInt8(ascii: "\""))
+            }
+        } else {
+            writer.raw(keyField.type == .bool ? "\"false\"".utf8 : keyField.type == .string ? "\"\"".utf8 : "\"0\"".utf8)
+        }
+        writer.colon()
+        if let value {
+            try single(valueField, base: base, value, depth: depth)
+        } else {
+            try defaultValue(valueField, inMap: true)
+        }
+    }
+
+    /// The JSON of a field that is absent: its zero value (or, in a map, an empty message).
+    mutating func defaultValue(_ field: ProtoFieldDescriptor, inMap: Bool = false) throws(CodecError) {
+        if field.isMap && !inMap {
+            writer.raw("{}".utf8)
+            return
+        }
+        if field.isRepeated && !inMap {
+            writer.raw("[]".utf8)
+            return
+        }
+        if field.isMessage {
+            let type = schema.messages[field.messageIndex]
+            // An empty message of a well-known type still has its special form (e.g. "1970-01-01T00:00:00Z").
+            let empty: [UInt8] = []
+            try empty.withCodecBytes { (buffer) throws(CodecError) in
+                try message(type, base: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!, range: 0..<0,
+                            depth: 1)
+            }
+            return
+        }
+        var zero: [UInt8] = []
+        try ProtoScalar.zero(of: field.type)!.encode(as: field.type, into: &zero)
+        try zero.withCodecBytes { (buffer) throws(CodecError) in
+            var cursor = ProtoCursor(buffer, range: 0..<buffer.count)
+            try scalar(field, field.type, &cursor)
+        }
+    }
+
+    /// Reads one scalar of `type` at the cursor and writes its JSON form.
+    @inline(__always)
+    mutating func scalar(_ field: ProtoFieldDescriptor, _ type: ProtoFieldType, _ cursor: inout ProtoCursor)
+        throws(CodecError)
+    {
+        switch type {
+        case .int32: writer.signed(Int64(Int32(truncatingIfNeeded: try cursor.readVarint())))
+        case .sint32: writer.signed(Int64(ProtoVarint.unZigZag(UInt32(truncatingIfNeeded: try cursor.readVarint()))))
+        case .sfixed32: writer.signed(Int64(Int32(bitPattern: try cursor.readFixed32())))
+        case .uint32: writer.unsigned(UInt64(UInt32(truncatingIfNeeded: try cursor.readVarint())))
+        case .fixed32: writer.unsigned(UInt64(try cursor.readFixed32()))
+        case .int64:
+            writer.byte(0x22)
+            writer.signed(Int64(bitPattern: try cursor.readVarint()))
+            writer.byte(0x22)
+        case .sint64:
+            writer.byte(0x22)
+            writer.signed(ProtoVarint.unZigZag(try cursor.readVarint()))
+            writer.byte(0x22)
+        case .sfixed64:
+            writer.byte(0x22)
+            writer.signed(Int64(bitPattern: try cursor.readFixed64()))
+            writer.byte(0x22)
+        case .uint64:
+            writer.byte(0x22)
+            writer.unsigned(try cursor.readVarint())
+            writer.byte(0x22)
+        case .fixed64:
+            writer.byte(0x22)
+            writer.unsigned(try cursor.readFixed64())
+            writer.byte(0x22)
+        case .bool: writer.bool(try cursor.readVarint() != 0)
+        case .float: writer.float(Float(bitPattern: try cursor.readFixed32()))
+        case .double: writer.double(Double(bitPattern: try cursor.readFixed64()))
+        case .string:
+            let start = cursor.position
+            let range = try cursor.readLengthDelimited()
+            let text = UnsafeRawBufferPointer(start: cursor.base + range.lowerBound, count: range.count)
+            guard UTF8Validation.isValid(text) else {
+                throw CodecError(.invalidUTF8, "string field holds invalid UTF-8", offset: start)
+            }
+            writer.string(utf8: text)
+        case .bytes:
+            let range = try cursor.readLengthDelimited()
+            writer.base64(UnsafeRawBufferPointer(start: cursor.base + range.lowerBound, count: range.count))
+        case .enum:
+            let number = Int32(truncatingIfNeeded: try cursor.readVarint())
+            let enumType = schema.enums[field.enumIndex]
+            if enumType.fullName == "google.protobuf.NullValue" {
+                writer.null()
+            } else if !options.enumsAsInts, let name = enumType.quotedName(of: number) {
+                writer.raw(name)
+            } else {
+                writer.signed(Int64(number))
+            }
+        case .message, .group:
+            throw CodecError(.typeMismatch, "message values are not scalars", offset: cursor.position)
+        }
+    }
+}
+
+/// UTF-8 validation with an ASCII fast path.
+enum UTF8Validation {
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        let count = bytes.count
+        // Eight ASCII bytes at a time.
+        while index + 8 <= count {
+            if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            index += 8
+        }
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var scalar: UInt32
+            switch lead {
+            case 0xC2...0xDF: length = 2; scalar = UInt32(lead & 0x1F)
+            case 0xE0...0xEF: length = 3; scalar = UInt32(lead & 0x0F)
+            case 0xF0...0xF4: length = 4; scalar = UInt32(lead & 0x07)
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            for offset in 1..<length {
+                let continuation = bytes[index + offset]
+                guard continuation & 0xC0 == 0x80 else { return false }
+                scalar = scalar << 6 | UInt32(continuation & 0x3F)
+            }
+            let minimum: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
+            guard scalar >= minimum, scalar <= 0x10FFFF, !(0xD800...0xDFFF).contains(scalar) else { return false }
+            index += length
+        }
+        return true
+    }
+}

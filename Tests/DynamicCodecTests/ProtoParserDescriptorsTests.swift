@@ -1,0 +1,35 @@
+import DynamicCodec
+import Foundation
+import Testing
+
+/// Every `.proto` file of the repository's `Descriptors/` directory must compile exactly like protoc compiles it.
+@Suite(.enabled(if: ProtoParserProtoc.isAvailable, "protoc is not installed"))
+struct ProtoParserDescriptorsTests {
+    /// `Descriptors/` of the repository, found from this source file (through symlinks, for out-of-tree builds).
+    static let directory: String? = {
+        var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("Descriptors")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
+            url.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    /// Names relative to `Descriptors/`, as protoc sees them with `-I Descriptors`.
+    static let files: [String] = {
+        guard let directory, let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".proto") }.sorted()
+    }()
+
+    @Test func findsDescriptorFiles() {
+        #expect(Self.files.contains("baseline.proto"))
+    }
+
+    @Test(arguments: files)
+    func matchesProtoc(_ name: String) throws {
+        let directory = try #require(Self.directory)
+        try ProtoParserEquivalence.check(
+            roots: [name], userDirectory: directory, source: ProtoFileSource(directories: [directory]))
+    }
+}
