@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the real peers the tests check Portico against: protoc (Debian protobuf-compiler) and the Python
-# protobuf runtime. Idempotent; skips what is already present.
+# Installs the real peers the tests check Portico against: protoc (Debian protobuf-compiler), the Apache Thrift
+# compiler (Debian thrift-compiler), and the Python protobuf and thrift runtimes. Idempotent.
 set -euo pipefail
 need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+command -v thrift >/dev/null 2>&1 || need_apt+=(thrift-compiler)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
@@ -12,3 +13,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
 fi
 python3 -c "import google.protobuf" 2>/dev/null || python3 -m pip install -q "protobuf>=5"
+python3 -c "import thrift" 2>/dev/null || python3 -m pip install -q "thrift>=0.16"

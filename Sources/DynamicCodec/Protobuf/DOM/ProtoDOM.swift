@@ -19,7 +19,7 @@ public struct ProtoDOM: Sendable {
         case unknown
     }
 
-    public struct Node: Sendable {
+    public struct Node: FlatTreeNode {
         public var kind: Kind
         public var wireType: ProtoWireType
         /// Field number (0 for the root).
@@ -46,12 +46,12 @@ public struct ProtoDOM: Sendable {
     }
 
     public let schema: ProtoSchema
-    public private(set) var nodes: [Node] = []
     public private(set) var bytes: [UInt8] = []
     public let limits: CodecLimits
-    private var replacements: [[UInt8]] = []
-    /// Occurrences added to a message node, written after its existing children.
-    private var appended: [(parent: Int32, bytes: [UInt8])] = []
+    private var tree = FlatTree<Node>()
+
+    /// The nodes, root first, in pre-order.
+    public var nodes: [Node] { tree.nodes }
 
     public init(schema: ProtoSchema, limits: CodecLimits = .default) {
         self.schema = schema
@@ -63,20 +63,18 @@ public struct ProtoDOM: Sendable {
         guard bytes.count <= limits.maxMessageSize, bytes.count < Int(Int32.max) else {
             throw CodecError(.sizeLimitExceeded, "message of \(bytes.count) bytes exceeds the limit")
         }
-        nodes.removeAll(keepingCapacity: true)
-        replacements.removeAll(keepingCapacity: true)
-        appended.removeAll(keepingCapacity: true)
+        tree.reset()
         self.bytes = bytes
         let end = Int32(bytes.count)
-        nodes.append(
+        tree.nodes.append(
             Node(kind: .message, wireType: .lengthDelimited, number: 0, depth: 0, parent: -1, subtreeEnd: 1,
                  start: 0, valueStart: 0, valueEnd: end, end: end, messageIndex: Int32(descriptor.index),
                  fieldPosition: -1, edit: -1, isDirty: false))
         let schema = self.schema
         let maxDepth = limits.maxDepth
-        var loader = ProtoDOMLoader(schema: schema, maxDepth: maxDepth, nodes: nodes)
-        nodes = []
-        defer { nodes = loader.nodes }
+        var loader = ProtoDOMLoader(schema: schema, maxDepth: maxDepth, nodes: tree.nodes)
+        tree.nodes = []
+        defer { tree.nodes = loader.nodes }
         try bytes.withCodecBytes { (buffer) throws(CodecError) in
             guard let base = buffer.baseAddress else { return }
             try loader.loadChildren(of: 0, descriptor, base: base, range: 0..<bytes.count, depth: 1)
@@ -90,16 +88,7 @@ public struct ProtoDOM: Sendable {
     }
 
     /// Indices of the direct children of node `index`.
-    public func children(of index: Int) -> [Int] {
-        var result: [Int] = []
-        var child = index + 1
-        let end = Int(nodes[index].subtreeEnd)
-        while child < end {
-            result.append(child)
-            child = Int(nodes[child].subtreeEnd)
-        }
-        return result
-    }
+    public func children(of index: Int) -> [Int] { tree.children(of: index) }
 
     /// The field a node is an occurrence (or element) of; nil for the root and unknown fields.
     public func field(of index: Int) -> ProtoFieldDescriptor? {
@@ -147,14 +136,13 @@ public struct ProtoDOM: Sendable {
         }
         var encoded: [UInt8] = []
         try value.encode(as: field.type, into: &encoded)
-        record(encoded, at: index)
+        tree.replace(index, with: encoded)
     }
 
     /// Removes a node (a field occurrence, list element, map entry or unknown field) and its subtree.
     public mutating func remove(_ index: Int) throws(CodecError) {
         guard index > 0, index < nodes.count else { throw CodecError(.invalidValue, "node \(index) cannot be removed") }
-        nodes[index].edit = -2
-        markDirty(from: Int(nodes[index].parent))
+        tree.remove(index)
     }
 
     /// Adds `value` as a new occurrence of field `number` at the end of message node `index`.
@@ -165,22 +153,7 @@ public struct ProtoDOM: Sendable {
         let view = ProtoValue(storage: [], range: 0..<0, descriptor: type, schema: schema, limits: limits)
         var encoded: [UInt8] = []
         try view.encodeField(field, value, into: &encoded)
-        appended.append((Int32(index), encoded))
-        markDirty(from: index)
-    }
-
-    private mutating func record(_ encoded: [UInt8], at index: Int) {
-        nodes[index].edit = Int32(replacements.count)
-        replacements.append(encoded)
-        markDirty(from: index)
-    }
-
-    private mutating func markDirty(from index: Int) {
-        var current = index
-        while current >= 0, !nodes[current].isDirty {
-            nodes[current].isDirty = true
-            current = Int(nodes[current].parent)
-        }
+        tree.append(encoded, to: index)
     }
 
     // MARK: Marshal
@@ -202,9 +175,7 @@ public struct ProtoDOM: Sendable {
             write(child, into: &out)
             child = Int(nodes[child].subtreeEnd)
         }
-        for addition in appended where Int(addition.parent) == index {
-            out.append(contentsOf: addition.bytes)
-        }
+        for addition in tree.additions(to: index) { out.append(contentsOf: addition) }
     }
 
     private func write(_ index: Int, into out: inout [UInt8]) {
@@ -218,7 +189,7 @@ public struct ProtoDOM: Sendable {
         if node.edit >= 0 {
             // A replaced scalar: original tag, new value (packed elements have no tag).
             if !packedElement { out.append(contentsOf: bytes[Int(node.start)..<tagEnd(of: node)]) }
-            out.append(contentsOf: replacements[Int(node.edit)])
+            out.append(contentsOf: tree.replacements[Int(node.edit)])
             return
         }
         // A message, group or packed block with edits below: re-encode its payload, then fix the length.

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Turns the text output of `make bench` into the Markdown tables of docs/benchmarks.md.
+
+Usage: make bench | tee /tmp/bench.txt; python3 Benchmarks/summarize_results.py /tmp/bench.txt
+
+Reads each benchmark's p50 wall-clock time (ns) and p50 malloc count, both per operation. Benchmarks run without an
+inner loop (the large message) also count the harness's own allocations per sample; the `Harness/Empty` figure is
+subtracted from their malloc counts. Ratios are swift-protobuf's time divided by Portico's (above 1: Portico faster).
+"""
+
+import re
+import sys
+
+SIZES = ("small", "medium", "large")
+INNER_LOOP = {"small": True, "medium": True, "large": False}
+
+# Portico operation -> the swift-protobuf benchmark that does the same job with generated code.
+REFERENCES = {
+    "GetOne": ("DecodeGetOne", "decode + read one field"),
+    "GetMany": ("Decode", "full decode"),
+    "SetOne": ("DecodeSetOneEncode", "decode + set + encode"),
+    "SetMany": ("DecodeSetOneEncode", "decode + set one + encode"),
+    "Unset": ("DecodeSetOneEncode", "decode + set one + encode"),
+    "Trim": ("Decode", "full decode"),
+    "DOMLoad": ("Decode", "full decode"),
+    "DOMMarshalEdited": ("Encode", "encode"),
+    "Validate": ("Decode", "full decode"),
+}
+OPERATIONS = list(REFERENCES)
+
+
+def parse(text):
+    """{benchmark name: {"ns": p50, "mallocs": p50}} from the text tables."""
+    results = {}
+    for block in re.split(r"\n(?=[A-Za-z]+/\S+\n╒)", text)[1:]:
+        name, body = block.split("\n", 1)
+        metrics = {}
+        for line in body.splitlines():
+            if not line.startswith("│"):
+                continue
+            cells = [cell.strip() for cell in line.strip("│").split("│")]
+            if cells[0].startswith("Time (wall clock) (ns)"):
+                metrics["ns"] = int(cells[3])
+            elif cells[0].startswith("Malloc (total)"):
+                if "(K)" in cells[0] or "(M)" in cells[0]:
+                    sys.exit(f"{name}: malloc counts are scaled; the suite should report plain counts")
+                metrics["mallocs"] = int(cells[3])
+        if "ns" in metrics:
+            results[name.strip()] = metrics
+    return results
+
+
+def duration(ns):
+    if ns >= 1_000_000:
+        return f"{ns / 1_000_000:.2f} ms"
+    if ns >= 10_000:
+        return f"{ns / 1000:.0f} µs"
+    if ns >= 1_000:
+        return f"{ns / 1000:.1f} µs"
+    return f"{ns} ns"
+
+
+def allocations(count):
+    return f"{count} malloc" if count == 1 else f"{count} mallocs"
+
+
+def ratio(reference, ours):
+    value = reference / ours
+    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
+
+
+def main():
+    results = parse(open(sys.argv[1], encoding="utf-8").read())
+    overhead = results.get("Harness/Empty", {}).get("mallocs", 0)
+
+    def mallocs(name, size):
+        count = results[name]["mallocs"]
+        return count if INNER_LOOP[size] else max(count - overhead, 0)
+
+    print("| operation | " + " | ".join(SIZES) + " |")
+    print("|---|" + "---|" * len(SIZES))
+    for operation in OPERATIONS:
+        cells = []
+        for size in SIZES:
+            name = f"Portico/{operation}/{size}"
+            if name not in results:
+                cells.append("not measured")
+                continue
+            cell = f"{duration(results[name]['ns'])}, {allocations(mallocs(name, size))}"
+            reference_op, _ = REFERENCES[operation]
+            reference = f"SwiftProtobuf/{reference_op}/{size}"
+            if reference in results:
+                cell += f" ({ratio(results[reference]['ns'], results[name]['ns'])})"
+            cells.append(cell)
+        print(f"| {operation} (vs {REFERENCES[operation][1]}) | " + " | ".join(cells) + " |")
+
+    print()
+    print("| swift-protobuf | " + " | ".join(SIZES) + " |")
+    print("|---|" + "---|" * len(SIZES))
+    for operation in ("Decode", "DecodeGetOne", "DecodeSetOneEncode", "Encode"):
+        cells = []
+        for size in SIZES:
+            name = f"SwiftProtobuf/{operation}/{size}"
+            if name not in results:
+                cells.append("-")
+                continue
+            cells.append(f"{duration(results[name]['ns'])}, {allocations(mallocs(name, size))}")
+        print(f"| {operation} | " + " | ".join(cells) + " |")
+
+    if "Harness/Empty" in results:
+        harness = results["Harness/Empty"]
+        print()
+        print(f"Harness/Empty: {harness['ns']} ns and {harness['mallocs']} mallocs per sample.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+extension ThriftAccess {
+    /// Appends `fieldValue` encoded as `type` (no field header).
+    func encode(_ fieldValue: ThriftFieldValue, as type: ThriftType, into writer: inout Writer, depth: Int = 0)
+        throws(CodecError)
+    {
+        guard depth < limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: 0) }
+        func mismatch() -> CodecError {
+            CodecError(.typeMismatch, "this value cannot be written as \(type)")
+        }
+        switch (type, fieldValue) {
+        case (.struct(let index), .struct(let nested)):
+            let expected = schema.structs[index]
+            guard nested.descriptor.name == expected.name else {
+                throw CodecError(.typeMismatch, "expected a \(expected.name), got a \(nested.descriptor.name)")
+            }
+            if nested.encoding == value.encoding {
+                writer.bytes.append(contentsOf: nested.bytes)
+            } else {
+                writer.bytes.append(contentsOf: try ThriftTranscoder.convert(
+                    nested.bytes, from: nested.encoding, to: value.encoding, limits: limits))
+            }
+        case (.list(let element), .list(let elements)), (.set(let element), .set(let elements)),
+            (.list(let element), .set(let elements)), (.set(let element), .list(let elements)):
+            writer.writeListHeader(element.wireType, count: elements.count)
+            for item in elements { try encode(item, as: element, into: &writer, depth: depth + 1) }
+        case (.map(let key, let valueType), .map(let entries)):
+            writer.writeMapHeader(key: key.wireType, value: valueType.wireType, count: entries.count)
+            for entry in entries {
+                try encode(entry.key, as: key, into: &writer, depth: depth + 1)
+                try encode(entry.value, as: valueType, into: &writer, depth: depth + 1)
+            }
+        case (_, .scalar(let scalar)):
+            try encode(scalar, as: type, into: &writer)
+        default:
+            throw mismatch()
+        }
+    }
+
+    func encode(_ scalar: ThriftScalar, as type: ThriftType, into writer: inout Writer) throws(CodecError) {
+        func mismatch() -> CodecError {
+            CodecError(.typeMismatch, "a \(scalar) value cannot be written as \(type)")
+        }
+        func outOfRange() -> CodecError { CodecError(.invalidValue, "\(scalar) is out of range for \(type)") }
+        switch type {
+        case .bool:
+            guard case .bool(let flag) = scalar else { throw mismatch() }
+            writer.writeBool(flag)
+        case .byte:
+            guard let wide = scalar.integerValue else { throw mismatch() }
+            guard let narrow = Int8(exactly: wide) else { throw outOfRange() }
+            writer.writeByte(narrow)
+        case .i16:
+            guard let wide = scalar.integerValue else { throw mismatch() }
+            guard let narrow = Int16(exactly: wide) else { throw outOfRange() }
+            writer.writeI16(narrow)
+        case .i32, .enum:
+            guard let wide = scalar.integerValue else { throw mismatch() }
+            guard let narrow = Int32(exactly: wide) else { throw outOfRange() }
+            writer.writeI32(narrow)
+        case .i64:
+            guard let wide = scalar.integerValue else { throw mismatch() }
+            writer.writeI64(wide)
+        case .double:
+            switch scalar {
+            case .double(let number): writer.writeDouble(number)
+            default:
+                guard let wide = scalar.integerValue else { throw mismatch() }
+                writer.writeDouble(Double(wide))
+            }
+        case .string, .binary:
+            switch scalar {
+            case .string(var text): text.withUTF8 { writer.writeBinary(UnsafeRawBufferPointer($0)) }
+            case .binary(let bytes): bytes.withUnsafeBytes { writer.writeBinary($0) }
+            default: throw mismatch()
+            }
+        case .uuid:
+            guard case .uuid(let bytes) = scalar, bytes.count == 16 else { throw mismatch() }
+            bytes.withUnsafeBytes { writer.writeUUID($0) }
+        default:
+            throw mismatch()
+        }
+    }
+
+    /// A whole field occurrence (header and value), its header relative to `previousID`.
+    func encodeField(_ field: ThriftFieldDescriptor, _ fieldValue: ThriftFieldValue, previousID: Int16)
+        throws(CodecError) -> [UInt8]
+    {
+        var writer = Writer()
+        writer.setPreviousFieldID(previousID)
+        if case .bool = field.type, case .scalar(.bool(let flag)) = fieldValue {
+            writer.writeBoolField(id: field.id, value: flag)
+            return writer.bytes
+        }
+        writer.writeFieldHeader(field.type.wireType, id: field.id)
+        try encode(fieldValue, as: field.type, into: &writer)
+        return writer.bytes
+    }
+
+    /// A field header re-encoded relative to `previousID` (for the field after an inserted or removed one).
+    func encodeHeader(of span: ThriftFieldSpan, previousID: Int16) throws(CodecError) -> [UInt8] {
+        var writer = Writer()
+        writer.setPreviousFieldID(previousID)
+        if span.type == .bool {
+            let flag = try withBase { (base, count) throws(CodecError) in
+                var reader = Reader(base: base, range: span.headerStart..<span.end, maxDepth: limits.maxDepth)
+                _ = try reader.readFieldHeader()
+                return try reader.readBool()
+            }
+            writer.writeBoolField(id: span.id, value: flag)
+            // In the binary protocol the value byte follows the header; keep only the header part.
+            return Array(writer.bytes.prefix(span.valueStart - span.headerStart))
+        }
+        writer.writeFieldHeader(span.type, id: span.id)
+        return writer.bytes
+    }
+
+    /// A struct (fields and STOP) holding only what `steps` create, ending in `fieldValue`.
+    func buildStruct(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue)
+        throws(CodecError) -> ThriftValue
+    {
+        var bytes = try buildField(steps, in: type, value: fieldValue, previousID: 0)
+        var stop = Writer()
+        stop.writeStop()
+        bytes += stop.bytes
+        return ThriftValue(storage: bytes, range: 0..<bytes.count, encoding: value.encoding, descriptor: type,
+                           schema: schema, limits: limits)
+    }
+
+    /// One field occurrence realizing `steps` inside a new struct of type `type`.
+    func buildField(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue,
+                    previousID: Int16) throws(CodecError) -> [UInt8]
+    {
+        guard let step = steps.first else { throw CodecError(.invalidPath, "path ends before a field") }
+        guard steps.count <= limits.maxDepth * 2 else { throw .depthExceeded(limits.maxDepth, at: 0) }
+        let field = try field(for: step, in: type)
+        let rest = steps.dropFirst()
+        if rest.isEmpty { return try encodeField(field, fieldValue, previousID: previousID) }
+        switch field.type {
+        case .struct(let index) where !(rest.first?.isSubscript ?? false):
+            let nested = try buildStruct(rest, in: schema.structs[index], value: fieldValue)
+            return try encodeField(field, .struct(nested), previousID: previousID)
+        case .list(let element), .set(let element):
+            guard case .integer(0) = rest.first else {
+                throw CodecError(.indexOutOfRange, "only [0] can be created in the empty list '\(field.name)'")
+            }
+            let elementValue = try builtElement(rest.dropFirst(), element, fieldValue)
+            if case .set = field.type { return try encodeField(field, .set([elementValue]), previousID: previousID) }
+            return try encodeField(field, .list([elementValue]), previousID: previousID)
+        case .map(let key, let valueType):
+            guard let keyStep = rest.first, keyStep.isSubscript else {
+                throw CodecError(.pathMismatch, "a map needs a [key] subscript")
+            }
+            let entryValue = try builtElement(rest.dropFirst(), valueType, fieldValue)
+            let entry = ThriftMapEntry(key: try keyValue(keyStep, as: key), value: entryValue)
+            return try encodeField(field, .map([entry]), previousID: previousID)
+        default:
+            throw CodecError(.pathMismatch, "'\(field.name)' (\(field.declaredTypeName)) has no parts to select")
+        }
+    }
+
+    /// The value for a new element: `fieldValue` itself, or a struct built from the remaining steps.
+    func builtElement(_ steps: ArraySlice<FieldPath.Step>, _ type: ThriftType, _ fieldValue: ThriftFieldValue)
+        throws(CodecError) -> ThriftFieldValue
+    {
+        if steps.isEmpty { return fieldValue }
+        guard case .struct(let index) = type else {
+            throw CodecError(.pathMismatch, "elements of type \(type) have no fields")
+        }
+        return .struct(try buildStruct(steps, in: schema.structs[index], value: fieldValue))
+    }
+
+    /// The map key a path subscript names, as a value of the key type.
+    func keyValue(_ step: FieldPath.Step, as type: ThriftType) throws(CodecError) -> ThriftFieldValue {
+        switch (type, step) {
+        case (.string, .string(let key)): return .scalar(.string(key))
+        case (.binary, .string(let key)): return .scalar(.binary(Array(key.utf8)))
+        case (.bool, .bool(let key)): return .scalar(.bool(key))
+        case (.byte, .integer(let key)), (.i16, .integer(let key)), (.i32, .integer(let key)),
+            (.i64, .integer(let key)), (.enum, .integer(let key)):
+            return .scalar(.i64(key))
+        case (.byte, .string(let key)), (.i16, .string(let key)), (.i32, .string(let key)), (.i64, .string(let key)),
+            (.enum, .string(let key)):
+            guard let number = Int64(key) else { throw CodecError(.pathMismatch, "map key \"\(key)\" is not an integer") }
+            return .scalar(.i64(number))
+        case (.struct(let index), .string(let key)):
+            let bytes = Array(key.utf8)
+            return .struct(ThriftValue(storage: bytes, range: 0..<bytes.count, encoding: value.encoding,
+                                       descriptor: schema.structs[index], schema: schema, limits: limits))
+        default:
+            throw CodecError(.pathMismatch, "subscript \(step) does not fit a \(type) map key")
+        }
+    }
+}
