@@ -112,3 +112,12 @@ func protoJSONName(_ name: String) -> String {
     }
     return result
 }
+
+extension ProtoFieldDescriptor {
+    /// Whether this field is a member of a real (not synthetic) oneof of `message`.
+    @inline(__always)
+    func isInRealOneof(of message: ProtoMessageDescriptor) -> Bool {
+        guard let oneofIndex else { return false }
+        return !message.oneofs[oneofIndex].isSynthetic
+    }
+}

@@ -1,5 +1,5 @@
 /// The value of a field as returned by a get and accepted by a set.
-public indirect enum ProtoFieldValue: Sendable {
+public enum ProtoFieldValue: Sendable {
     case scalar(ProtoScalar)
     /// A sub-message: a view sharing the parent's bytes (no copy).
     case message(ProtoValue)

@@ -128,22 +128,9 @@ extension ProtoValue {
 
     /// Decodes the key of a map entry (its field 1; absent means the zero value).
     func mapKey(of entry: ProtoOccurrence, keyField: ProtoFieldDescriptor) throws(CodecError) -> ProtoMapKey {
-        let depth = limits.maxDepth
-        let key: ProtoScalar? = try withCursor(entry.payload) { (cursor) throws(CodecError) in
-            var key: ProtoScalar?
-            while !cursor.isAtEnd {
-                let tagStart = cursor.position
-                let tag = try cursor.readTag()
-                if tag.number == 1 && tag.wireType == keyField.wireType {
-                    key = try ProtoScalar.decode(keyField.type, from: &cursor)
-                } else {
-                    cursor.position = tagStart
-                    _ = try cursor.readOccurrence(depth: depth)
-                }
-            }
-            return key
+        try storage.withCodecBytes { (buffer) throws(CodecError) in
+            try entryKey(entry, keyField, base: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!)
         }
-        return ProtoMapKey(key ?? ProtoScalar.zero(of: keyField.type)!)
     }
 
     /// The map entries of `field` whose key matches `key`.

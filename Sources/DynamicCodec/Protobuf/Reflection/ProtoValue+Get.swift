@@ -28,53 +28,49 @@ extension ProtoValue {
             depth += 1
             guard depth <= limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: range.lowerBound) }
             let field = try field(for: step, in: message)
-            var found = try occurrences(of: field.number, in: range)
 
             if field.isMap {
                 guard let subscriptStep = steps.first, subscriptStep.isSubscript else {
                     guard steps.isEmpty else { throw CodecError(.pathMismatch, "a map needs a [key] subscript") }
+                    let found = try occurrences(of: field.number, in: range)
                     return found.isEmpty ? nil : .map(try decodeMap(field, found))
                 }
                 steps.removeFirst()
                 let key = try ProtoMapKey(subscript: subscriptStep, keyType: field.mapKey!.type)
-                guard let entry = try entries(of: field, matching: key, found).last else { return nil }
+                guard let entry = try lastEntry(of: field, matching: key, in: range) else { return nil }
                 let valueField = field.mapValue!
-                let valueOccurrences = try occurrences(of: 2, in: entry.payload)
+                let (value, valueCount) = try lastOccurrence(of: 2, in: entry.payload)
                 if steps.isEmpty {
-                    if valueOccurrences.isEmpty {
+                    guard let value else {
                         // An entry without a value holds the value type's default.
                         if valueField.isMessage {
                             return .message(subMessage(valueField, storage: [], range: 0..<0))
                         }
                         return .scalar(ProtoScalar.zero(of: valueField.type)!)
                     }
-                    return try decodeSingular(valueField, valueOccurrences)
+                    if valueCount > 1 { return try decodeSingular(valueField, try occurrences(of: 2, in: entry.payload)) }
+                    return try decodeSingle(valueField, value)
                 }
                 guard valueField.isMessage else {
                     throw CodecError(.pathMismatch, "map values of '\(field.name)' are not messages")
                 }
-                guard let last = valueOccurrences.last else { return nil }
-                try checkWireType(valueField, last)
-                if valueOccurrences.count > 1 {
-                    let merged = try mergedView(valueField, valueOccurrences)
+                guard let value else { return nil }
+                try checkWireType(valueField, value)
+                if valueCount > 1 {
+                    let merged = try mergedView(valueField, try occurrences(of: 2, in: entry.payload))
                     return try merged.get(steps, message: merged.descriptor, range: merged.range)
                 }
                 message = schema.messages[valueField.messageIndex]
-                range = last.payload
+                range = value.payload
                 continue
             }
 
-            if field.isRepeated {
-                guard let subscriptStep = steps.first else {
-                    return found.isEmpty ? nil : .list(try decodeList(field, found))
-                }
+            if field.isRepeated, let subscriptStep = steps.first {
                 guard case .integer(let index) = subscriptStep else {
                     throw CodecError(.pathMismatch, "a list needs an [index] subscript, found \(subscriptStep)")
                 }
                 steps.removeFirst()
-                let elements = try elements(of: field, found)
-                guard index >= 0, index < elements.count else { return nil }
-                let element = elements[Int(index)]
+                guard let element = try element(Int(clamping: index), of: field, in: range) else { return nil }
                 if steps.isEmpty { return try decodeElement(field, element) }
                 guard field.isMessage else {
                     throw CodecError(.pathMismatch, "elements of '\(field.name)' are not messages")
@@ -82,6 +78,31 @@ extension ProtoValue {
                 message = schema.messages[field.messageIndex]
                 range = element.occurrence.payload
                 continue
+            }
+
+            if !field.isRepeated && !field.isInRealOneof(of: message) {
+                if let subscriptStep = steps.first, subscriptStep.isSubscript {
+                    throw CodecError(.pathMismatch, "'\(field.name)' is neither a list nor a map")
+                }
+                let (last, count) = try lastOccurrence(of: field.number, in: range)
+                guard let last else { return nil }
+                if count == 1 {
+                    if steps.isEmpty { return try decodeSingle(field, last) }
+                    guard field.isMessage else {
+                        throw CodecError(.pathMismatch, "'\(field.name)' is a \(field.type.protoName), not a message")
+                    }
+                    try checkWireType(field, last)
+                    message = schema.messages[field.messageIndex]
+                    range = last.payload
+                    continue
+                }
+            }
+
+            // The general path: several occurrences (merging), oneof members, whole lists.
+            var found = try occurrences(of: field.number, in: range)
+            if field.isRepeated {
+                // A whole list (subscripts were handled above).
+                return found.isEmpty ? nil : .list(try decodeList(field, found))
             }
 
             if let subscriptStep = steps.first, subscriptStep.isSubscript {
@@ -122,6 +143,17 @@ extension ProtoValue {
         ProtoValue(
             storage: storage, range: range, descriptor: schema.messages[field.messageIndex], schema: schema,
             limits: limits)
+    }
+
+    /// Decodes one occurrence of a singular field.
+    @inline(__always)
+    func decodeSingle(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence) throws(CodecError) -> ProtoFieldValue {
+        try checkWireType(field, occurrence)
+        if field.isMessage { return .message(subMessage(field, storage: storage, range: occurrence.payload)) }
+        return .scalar(
+            try withCursor(occurrence.headerEnd..<occurrence.end) { (cursor) throws(CodecError) in
+                try ProtoScalar.decode(field.type, from: &cursor)
+            })
     }
 
     /// Decodes a singular field from its occurrences (the last wins; messages merge).

@@ -105,7 +105,10 @@ struct ProtoValidator {
             }
         } else if wireType == field.wireType {
             if field.type == .string {
-                _ = try ProtoScalar.decode(.string, from: &cursor)
+                let payload = try cursor.readLengthDelimited()
+                guard UTF8Validation.isValid(UnsafeRawBufferPointer(start: cursor.base + payload.lowerBound,
+                                                                    count: payload.count))
+                else { throw CodecError(.invalidUTF8, "string field holds invalid UTF-8", offset: start) }
             } else {
                 try cursor.skip(wireType, number: field.number)
             }

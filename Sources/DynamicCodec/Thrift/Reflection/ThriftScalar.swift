@@ -37,7 +37,7 @@ public enum ThriftScalar: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The value of a Thrift field as returned by a get and accepted by a set.
-public indirect enum ThriftFieldValue: Sendable {
+public enum ThriftFieldValue: Sendable {
     case scalar(ThriftScalar)
     /// A struct: a view sharing the parent's bytes.
     case `struct`(ThriftValue)
