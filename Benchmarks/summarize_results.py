@@ -6,6 +6,7 @@ Usage: make bench | tee /tmp/bench.txt; python3 Benchmarks/summarize_results.py 
 Reads each benchmark's p50 wall-clock time (ns) and p50 malloc count, both per operation. Benchmarks run without an
 inner loop (the large message) also count the harness's own allocations per sample; the `Harness/Empty` figure is
 subtracted from their malloc counts. Ratios are swift-protobuf's time divided by Portico's (above 1: Portico faster).
+Ends with the issue's JSON speed targets on the medium message and whether this run meets them.
 """
 
 import re
@@ -25,8 +26,14 @@ REFERENCES = {
     "DOMLoad": ("Decode", "full decode"),
     "DOMMarshalEdited": ("Encode", "encode"),
     "Validate": ("Decode", "full decode"),
+    "BinaryToJSON": ("BinaryToJSON", "decode + jsonUTF8Bytes"),
+    "JSONToBinary": ("JSONToBinary", "JSON decode + serializedBytes"),
 }
 OPERATIONS = list(REFERENCES)
+REFERENCE_OPERATIONS = ("Decode", "DecodeGetOne", "DecodeSetOneEncode", "Encode", "BinaryToJSON", "JSONToBinary")
+
+# The issue's speed targets on the medium message: Portico at least this many times faster than swift-protobuf.
+TARGETS = {"BinaryToJSON": 3.0, "JSONToBinary": 2.0}
 
 
 def parse(text):
@@ -97,7 +104,7 @@ def main():
     print()
     print("| swift-protobuf | " + " | ".join(SIZES) + " |")
     print("|---|" + "---|" * len(SIZES))
-    for operation in ("Decode", "DecodeGetOne", "DecodeSetOneEncode", "Encode"):
+    for operation in REFERENCE_OPERATIONS:
         cells = []
         for size in SIZES:
             name = f"SwiftProtobuf/{operation}/{size}"
@@ -106,6 +113,16 @@ def main():
                 continue
             cells.append(f"{duration(results[name]['ns'])}, {allocations(mallocs(name, size))}")
         print(f"| {operation} | " + " | ".join(cells) + " |")
+
+    print()
+    for operation, target in TARGETS.items():
+        ours, reference = f"Portico/{operation}/medium", f"SwiftProtobuf/{operation}/medium"
+        if ours not in results or reference not in results:
+            print(f"{operation} on medium: not measured (target {target:g}x)")
+            continue
+        value = results[reference]["ns"] / results[ours]["ns"]
+        verdict = "met" if value >= target else "NOT met"
+        print(f"{operation} on medium: {value:.2f}x faster than swift-protobuf (target {target:g}x: {verdict}).")
 
     if "Harness/Empty" in results:
         harness = results["Harness/Empty"]

@@ -3,12 +3,15 @@ import Foundation
 
 /// One benchmark message (small, medium or large) with the paths each operation uses on it.
 ///
-/// The bytes come from `Benchmarks/data/*.pb` (written by `data/make_baseline_data.py`) and the schema from
-/// `Descriptors/baseline.pb`; both are found relative to this source file, so the suite runs from any directory.
+/// The bytes come from `Benchmarks/data/*.pb` and the same message as JSON from `*.json` (both written by
+/// `data/make_baseline_data.py`), the schema from `Descriptors/baseline.pb`; all are found relative to this source
+/// file, so the suite runs from any directory.
 struct BaselineFixture: Sendable {
     /// "small", "medium" or "large": the data file's stem and the suffix of every benchmark name.
     let size: String
     let bytes: [UInt8]
+    /// The same message as compact proto3 JSON (lowerCamelCase names), the input of the JSON → binary benchmarks.
+    let json: [UInt8]
     let descriptor: ProtoMessageDescriptor
     let schema: ProtoSchema
 
@@ -56,8 +59,8 @@ extension BaselineFixture {
         [UInt8](try Data(contentsOf: url))
     }
 
-    static func data(_ stem: String) throws -> [UInt8] {
-        try readFile(benchmarksDirectory.appendingPathComponent("data/\(stem).pb"))
+    static func data(_ stem: String, _ fileExtension: String = "pb") throws -> [UInt8] {
+        try readFile(benchmarksDirectory.appendingPathComponent("data/\(stem).\(fileExtension)"))
     }
 
     private static func loadAll() throws -> [BaselineFixture] {
@@ -76,7 +79,8 @@ extension BaselineFixture {
         let newBinary = ProtoFieldValue.scalar(.bytes([1, 2, 3]))
 
         let small = BaselineFixture(
-            size: "small", bytes: try data("small"), descriptor: try type("Simple"), schema: schema,
+            size: "small", bytes: try data("small"), json: try data("small", "json"),
+            descriptor: try type("Simple"), schema: schema,
             getOne: try path("binary_field"),
             getMany: [try path("byte_field"), try path("double_field"), try path("binary_field")],
             setOne: try path("i64_field"),
@@ -90,7 +94,8 @@ extension BaselineFixture {
             domEdit: [.field(2)])
 
         let medium = BaselineFixture(
-            size: "medium", bytes: try data("medium"), descriptor: try type("Nesting"), schema: schema,
+            size: "medium", bytes: try data("medium"), json: try data("medium", "json"),
+            descriptor: try type("Nesting"), schema: schema,
             getOne: try path("\(nested).binary_field"),
             getMany: [try path("list_simple"), try path("simple_struct"), try path("map_string_simple")],
             setOne: try path("\(nested).i64_field"),
@@ -104,7 +109,8 @@ extension BaselineFixture {
             domEdit: [.field(15), .key("15"), .field(2)])
 
         let large = BaselineFixture(
-            size: "large", bytes: try data("large"), descriptor: try type("Nesting2"), schema: schema,
+            size: "large", bytes: try data("large"), json: try data("large", "json"),
+            descriptor: try type("Nesting2"), schema: schema,
             getOne: try path("\(deep).binary_field"),
             // Nesting2.nesting (field 4) follows the three 16-element collections: the scan skips most of the message.
             getMany: [

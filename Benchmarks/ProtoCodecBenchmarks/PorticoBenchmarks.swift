@@ -78,4 +78,16 @@ func registerPorticoBenchmarks(_ fixture: BaselineFixture, _ configuration: Benc
             try fixture.value().validate()
         }
     }
+
+    Benchmark(name("BinaryToJSON"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixture.value().json())
+        }
+    }
+
+    Benchmark(name("JSONToBinary"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try ProtoJSON.decode(fixture.json, as: fixture.descriptor, schema: fixture.schema))
+        }
+    }
 }

@@ -1,7 +1,8 @@
 import Benchmark
 
-/// Portico's in-place Protobuf operations on the baseline messages, with swift-protobuf's generated code measured in
-/// the same run as the reference. Names are `Library/Operation/size`; docs/benchmarks.md explains each one.
+/// Portico's in-place Protobuf operations and its binary <-> JSON conversion on the baseline messages, with
+/// swift-protobuf's generated code measured in the same run as the reference. Names are `Library/Operation/size`;
+/// docs/benchmarks.md explains each one.
 let benchmarks: @Sendable () -> Void = {
     // Fixed units (nanoseconds, plain counts) so that the text output keeps every digit for
     // summarize_results.py.

@@ -32,6 +32,7 @@ private func registerReference<Message: SwiftProtobuf.Message>(
 ) {
     let name = { (operation: String) in "SwiftProtobuf/\(operation)/\(fixture.size)" }
     checkReference(Message.self, fixture, readOne: readOne, setOne: setOne)
+    checkJSON(Message.self, fixture)
 
     Benchmark(name("Decode"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
@@ -62,6 +63,20 @@ private func registerReference<Message: SwiftProtobuf.Message>(
             blackHole(encoded)
         }
     }
+
+    Benchmark(name("BinaryToJSON"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let json: [UInt8] = try Message(serializedBytes: fixture.bytes).jsonUTF8Bytes()
+            blackHole(json)
+        }
+    }
+
+    Benchmark(name("JSONToBinary"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let encoded: [UInt8] = try Message(jsonUTF8Bytes: fixture.json).serializedBytes()
+            blackHole(encoded)
+        }
+    }
 }
 
 /// Checks that the reference reads and writes the same fields as Portico: same value read, and the same message
@@ -83,5 +98,27 @@ private func checkReference<Message: SwiftProtobuf.Message>(
         }
     } catch {
         fatalError("swift-protobuf reference check failed on \(fixture.size): \(error)")
+    }
+}
+
+/// Checks Portico's JSON conversion against swift-protobuf's, both ways: our JSON parses to the message decoded from
+/// the binary, and our binary from the JSON file decodes to the message swift-protobuf reads from that file. Also
+/// checks that the `.pb` and `.json` files hold the same message, so both directions convert the same content.
+private func checkJSON<Message: SwiftProtobuf.Message>(_ type: Message.Type, _ fixture: BaselineFixture) {
+    do {
+        let fromBinary = try Message(serializedBytes: fixture.bytes)
+        let fromJSON = try Message(jsonUTF8Bytes: fixture.json)
+        guard fromJSON.isEqualTo(message: fromBinary) else {
+            fatalError("\(fixture.size).pb and \(fixture.size).json hold different messages")
+        }
+        guard try Message(jsonUTF8Bytes: try fixture.value().json()).isEqualTo(message: fromBinary) else {
+            fatalError("Portico's JSON of \(fixture.size) is not the message of the binary for swift-protobuf")
+        }
+        let converted = try ProtoJSON.decode(fixture.json, as: fixture.descriptor, schema: fixture.schema)
+        guard try Message(serializedBytes: converted).isEqualTo(message: fromJSON) else {
+            fatalError("Portico's binary from \(fixture.size).json is not the message of the JSON for swift-protobuf")
+        }
+    } catch {
+        fatalError("JSON conversion check failed on \(fixture.size): \(error)")
     }
 }

@@ -13,6 +13,12 @@ struct GetCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if options.isThrift {
+                let value = try options.loadThriftValue()
+                let found = try value.get(try FieldPath(parsing: path))
+                print(found.map(ThriftValueText(schema: value.schema).render) ?? "null")
+                return
+            }
             let value = try options.loadValue()
             let path = try FieldPath(parsing: path)
             guard let found = try value.get(path) else {
@@ -39,6 +45,14 @@ struct SetCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if options.isThrift {
+                var message = try options.loadThriftValue()
+                let path = try FieldPath(parsing: path)
+                let type = try message.schema.type(at: path, in: message.descriptor)
+                try message.set(path, to: try ThriftValueText(schema: message.schema).value(fromJSON: value, as: type))
+                writeStandardOutput(message.bytes)
+                return
+            }
             var message = try options.loadValue()
             let path = try FieldPath(parsing: path)
             let target = try message.schema.resolve(path, in: message.descriptor)
@@ -61,6 +75,12 @@ struct UnsetCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if options.isThrift {
+                var message = try options.loadThriftValue()
+                try message.unset(try FieldPath(parsing: path))
+                writeStandardOutput(message.bytes)
+                return
+            }
             var message = try options.loadValue()
             try message.unset(try FieldPath(parsing: path))
             writeStandardOutput(message.bytes)
@@ -90,16 +110,26 @@ struct TrimCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            var paths: [FieldPath] = []
+            for part in (mask ?? "").split(separator: ",") {
+                paths.append(try FieldPath(parsing: part.trimmingCharacters(in: .whitespaces)))
+            }
+            if options.isThrift {
+                let message = try options.loadThriftValue()
+                if let to {
+                    let target = try message.schema.requireStruct(named: to)
+                    writeStandardOutput(try message.trimmed(to: target, allowMissingRequired: allowMissingRequired).bytes)
+                } else {
+                    writeStandardOutput(try message.masked(paths).bytes)
+                }
+                return
+            }
             let message = try options.loadValue()
             if let to {
                 let target = try message.schema.requireMessage(named: to)
                 writeStandardOutput(
                     try message.trimmed(to: target, allowMissingRequired: allowMissingRequired).bytes)
-            } else if let mask {
-                var paths: [FieldPath] = []
-                for part in mask.split(separator: ",") {
-                    paths.append(try FieldPath(parsing: part.trimmingCharacters(in: .whitespaces)))
-                }
+            } else {
                 writeStandardOutput(try message.masked(paths).bytes)
             }
         }

@@ -7,16 +7,19 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert", abstract: "Convert a message between Protobuf binary and proto3 JSON (stdin to stdout).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case binary, json
+        case binary, compact, json
     }
 
     @OptionGroup var options: SchemaOptions
 
-    @Option(help: "Input format: binary or json.")
+    @Option(help: "Input format: binary or json (Protobuf); binary or compact (Thrift).")
     var from: Format
 
-    @Option(help: "Output format: binary or json.")
+    @Option(help: "Output format: binary or json (Protobuf); binary or compact (Thrift).")
     var to: Format
+
+    @Flag(help: "Thrift: the input is a whole message (CALL/REPLY/EXCEPTION/ONEWAY header and its struct).")
+    var message = false
 
     @Flag(help: "Write unset fields without presence (zero values, empty lists and maps).")
     var emitDefaults = false
@@ -32,25 +35,40 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if options.isThrift {
+                try convertThrift()
+                return
+            }
+            guard from != .compact, to != .compact else {
+                throw ValidationError("compact is a Thrift protocol; Protobuf converts between binary and json")
+            }
             let schema = try options.loadSchema()
             let type = try schema.requireMessage(named: options.type)
             let input = try options.readInput()
             let jsonOptions = ProtoJSONOptions(
                 emitDefaults: emitDefaults, useProtoNames: protoNames, enumsAsInts: enumsAsInts,
                 ignoreUnknownFields: ignoreUnknown)
-            var binary: [UInt8]
-            switch from {
-            case .binary: binary = input
-            case .json: binary = try ProtoJSON.decode(input, as: type, schema: schema, options: jsonOptions)
-            }
-            switch to {
-            case .binary:
-                if from == .binary { try ProtoValue(bytes: binary, descriptor: type, schema: schema).validate() }
-                writeStandardOutput(binary)
-            case .json:
+            let binary =
+                from == .json ? try ProtoJSON.decode(input, as: type, schema: schema, options: jsonOptions) : input
+            if to == .json {
                 let value = try ProtoValue(bytes: binary, descriptor: type, schema: schema)
                 writeStandardOutput(try value.json(options: jsonOptions) + [0x0A])
+            } else {
+                if from == .binary { try ProtoValue(bytes: binary, descriptor: type, schema: schema).validate() }
+                writeStandardOutput(binary)
             }
         }
+    }
+
+    func convertThrift() throws {
+        guard from != .json, to != .json else {
+            throw ValidationError("Thrift JSON conversion is not available yet; use binary or compact")
+        }
+        let schema = try ThriftSchema.load(path: options.schema, includeDirectories: options.includes)
+        let type = message ? nil : try schema.requireStruct(named: options.type)
+        let source: ThriftProtocol = from == .compact ? .compact : .binary
+        let target: ThriftProtocol = to == .compact ? .compact : .binary
+        writeStandardOutput(try ThriftTranscoder.convert(
+            try options.readInput(), from: source, to: target, isMessage: message, type: type, schema: schema))
     }
 }

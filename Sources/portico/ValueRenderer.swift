@@ -49,13 +49,17 @@ struct ValueRenderer {
         }
     }
 
-    func render(_ value: Double) -> String {
+    func render(_ value: Double) -> String { Self.render(value) }
+
+    func quote(_ text: String) -> String { Self.quote(text) }
+
+    static func render(_ value: Double) -> String {
         if value.isNaN { return "\"NaN\"" }
         if value.isInfinite { return value < 0 ? "\"-Infinity\"" : "\"Infinity\"" }
         return "\(value)"
     }
 
-    func quote(_ text: String) -> String {
+    static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -394,10 +394,17 @@ extension Array where Element == UInt8 {
             self[payloadStart - 1] = UInt8(length)
             return
         }
-        var prefix: [UInt8] = []
-        prefix.appendVarint(UInt64(length))
-        self[payloadStart - 1] = prefix[0]
-        insert(contentsOf: prefix[1...], at: payloadStart)
+        // Widen the one reserved byte in place: shift the payload once, then write the varint.
+        let size = ProtoVarint.size(UInt64(length))
+        insert(contentsOf: repeatElement(0, count: size - 1), at: payloadStart)
+        var remaining = UInt64(length)
+        var index = payloadStart - 1
+        while remaining >= 0x80 {
+            self[index] = UInt8(truncatingIfNeeded: remaining) | 0x80
+            remaining >>= 7
+            index += 1
+        }
+        self[index] = UInt8(remaining)
     }
 }
 
