@@ -117,3 +117,69 @@ import Testing
         #expect(result.stderr.contains("TYPE_MISMATCH"))
     }
 }
+
+/// The same commands on Thrift schemas, against bytes written by Apache Thrift's Python runtime.
+@Suite struct ThriftCommandTests {
+    let cli = CodecCommandTests()
+    static let schema = CodecCommandTests.descriptors + "/baseline.thrift"
+
+    /// Apache's encodings of one baseline.Simple, in both protocols.
+    func apacheSimple() throws -> (binary: [UInt8], compact: [UInt8]) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = try cli.run("thrift", ["--gen", "py", "-out", directory.path, Self.schema])
+        let script = """
+            import sys; sys.path.insert(0, "\(directory.path)")
+            from baseline.ttypes import Simple
+            from thrift.protocol import TBinaryProtocol, TCompactProtocol
+            from thrift.transport import TTransport
+            s = Simple(byte_field=127, i64_field=-5, string_field="héllo", binary_field=b"\\x01\\x02")
+            for p in (TBinaryProtocol.TBinaryProtocol, TCompactProtocol.TCompactProtocol):
+                b = TTransport.TMemoryBuffer(); s.write(p(b)); print(b.getvalue().hex())
+            """
+        let output = try cli.run("python3", ["-c", script])
+        #expect(output.status == 0, "\(output.stderr)")
+        let lines = output.text.split(separator: "\n").map { ThriftHex.bytes(String($0)) }
+        return (lines[0], lines[1])
+    }
+
+    func portico(_ arguments: [String], _ input: [UInt8]) throws -> CodecCommandTests.Result {
+        try cli.run(CodecCommandTests.binary, arguments + ["--schema", Self.schema], input: input)
+    }
+
+    @Test func getSetConvertAndTrimThriftPayloads() throws {
+        let simple = try apacheSimple()
+        var result = try portico(["get", "--type", "Simple", "--path", "string_field"], simple.binary)
+        #expect(result.text == "\"héllo\"\n")
+        result = try portico(["get", "--type", "baseline.Simple", "--protocol", "compact", "--path", "2"], simple.compact)
+        #expect(result.text == "-5\n")
+        result = try portico(["convert", "--type", "Simple", "--from", "binary", "--to", "compact"], simple.binary)
+        #expect(result.stdout == simple.compact)
+        result = try portico(["convert", "--type", "Simple", "--from", "compact", "--to", "binary"], simple.compact)
+        #expect(result.stdout == simple.binary)
+        result = try portico(["set", "--type", "Simple", "--path", "i32_field", "--value", "42"], simple.binary)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try portico(["get", "--type", "Simple", "--path", "i32_field"], result.stdout)
+        #expect(result.text == "42\n")
+        result = try portico(["trim", "--type", "Simple", "--to", "PartialSimple"], simple.binary)
+        result = try portico(["get", "--type", "PartialSimple", "--path", "binary_field"], result.stdout)
+        #expect(result.text == "\"AQI=\"\n")
+        result = try portico(["get", "--type", "Simple", "--path", "string_field"], Array(simple.binary.prefix(9)))
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("TRUNCATED") || result.stderr.contains("LENGTH_OUT_OF_BOUNDS"))
+    }
+}
+
+enum ThriftHex {
+    static func bytes(_ hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return result
+    }
+}
