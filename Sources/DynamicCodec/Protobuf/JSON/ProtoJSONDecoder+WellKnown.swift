@@ -1,6 +1,7 @@
 extension ProtoJSONDecoder {
     /// Reads the special JSON form of a well-known type and writes its fields.
     mutating func wellKnown(_ kind: ProtoWellKnownType, _ type: ProtoMessageDescriptor) throws(CodecError) {
+        scanner.skipWhitespace()
         let start = scanner.position
         switch kind {
         case .timestamp:
@@ -54,7 +55,7 @@ extension ProtoJSONDecoder {
     }
 
     mutating func expectString(_ what: String) throws(CodecError) -> String {
-        guard try scanner.peek() == UInt8(ascii: "\"") else { throw invalid("expected \(what)") }
+        try expectKind(UInt8(ascii: "\""), what)
         return scanner.string(of: try scanner.readString())
     }
 
@@ -71,13 +72,18 @@ extension ProtoJSONDecoder {
 
     /// `google.protobuf.Struct`: a JSON object into map<string, Value> fields = 1.
     mutating func structObject() throws(CodecError) {
-        guard try scanner.peek() == UInt8(ascii: "{") else { throw invalid("expected a JSON object for a Struct") }
+        try expectKind(UInt8(ascii: "{"), "a JSON object for a Struct")
         scanner.position += 1
         try scanner.enter()
         defer { scanner.leave() }
         if scanner.consume(UInt8(ascii: "}")) { return }
+        var seen = Set<String>()
         repeat {
             let keyToken = try scanner.readString()
+            let key = scanner.string(of: keyToken)
+            guard seen.insert(key).inserted else {
+                throw invalid("key '\(key)' appears twice", at: keyToken.offset).under(key)
+            }
             try scanner.expect(UInt8(ascii: ":"))
             out.appendVarint(ProtoVarint.tag(1, .lengthDelimited))
             let entry = out.beginLength()
@@ -101,7 +107,7 @@ extension ProtoJSONDecoder {
 
     /// `google.protobuf.ListValue`: a JSON array into repeated Value values = 1.
     mutating func listValue() throws(CodecError) {
-        guard try scanner.peek() == UInt8(ascii: "[") else { throw invalid("expected a JSON array for a ListValue") }
+        try expectKind(UInt8(ascii: "["), "a JSON array for a ListValue")
         scanner.position += 1
         try scanner.enter()
         defer { scanner.leave() }
@@ -156,16 +162,23 @@ extension ProtoJSONDecoder {
 
     /// `google.protobuf.Any`: finds "@type" (it may come after other keys), then reads the rest as that type.
     mutating func any(_ type: ProtoMessageDescriptor) throws(CodecError) {
+        try expectKind(UInt8(ascii: "{"), "a JSON object for an Any")
         let objectStart = scanner.position
-        guard try scanner.peek() == UInt8(ascii: "{") else { throw invalid("expected a JSON object for an Any") }
         // First pass: locate "@type" without writing anything.
         scanner.position += 1
         var typeURL: String?
+        var typeOffset = objectStart
+        var keys = 0
         if !scanner.consume(UInt8(ascii: "}")) {
             repeat {
-                let key = scanner.string(of: try scanner.readString())
+                let keyToken = try scanner.readString()
+                let key = scanner.string(of: keyToken)
                 try scanner.expect(UInt8(ascii: ":"))
+                keys += 1
                 if key == "@type" {
+                    guard typeURL == nil else { throw invalid("\"@type\" appears twice", at: keyToken.offset) }
+                    scanner.skipWhitespace()
+                    typeOffset = scanner.position
                     typeURL = try expectString("a type URL")
                 } else {
                     try scanner.skipValue()
@@ -174,13 +187,13 @@ extension ProtoJSONDecoder {
             try scanner.expect(UInt8(ascii: "}"))
         }
         guard let typeURL else {
-            if scanner.position - objectStart <= 2 || (try? isEmptyObject(from: objectStart)) == true { return }
+            if keys == 0 { return }
             throw invalid("an Any needs an \"@type\"", at: objectStart)
         }
         let name = typeURL.split(separator: "/").last.map(String.init) ?? typeURL
         guard let inner = schema.message(named: name) else {
             throw CodecError(.unknownType, "Any names '\(typeURL)', which the schema does not define",
-                             offset: objectStart)
+                             offset: typeOffset, path: "@type")
         }
         let afterObject = scanner.position
         scanner.position = objectStart
@@ -189,37 +202,40 @@ extension ProtoJSONDecoder {
         out.append(contentsOf: typeURL.utf8)
         out.appendVarint(ProtoVarint.tag(2, .lengthDelimited))
         let payload = out.beginLength()
-        if let wellKnown = ProtoWellKnownType(inner.fullName) {
+        if let wellKnown = ProtoWellKnownType(inner.fullName), wellKnown != .empty {
             // {"@type": ..., "value": <special form>}
             scanner.position += 1
             var sawValue = false
             repeat {
-                let key = scanner.string(of: try scanner.readString())
+                let keyToken = try scanner.readString()
+                let key = scanner.string(of: keyToken)
                 try scanner.expect(UInt8(ascii: ":"))
                 switch key {
                 case "@type": try scanner.skipValue()
                 case "value":
-                    try self.wellKnown(wellKnown, inner)
+                    guard !sawValue else { throw invalid("\"value\" appears twice", at: keyToken.offset) }
+                    do throws(CodecError) {
+                        try self.wellKnown(wellKnown, inner)
+                    } catch {
+                        throw error.under("value")
+                    }
                     sawValue = true
                 default:
-                    if !options.ignoreUnknownFields { throw invalid("unexpected key '\(key)' in an Any of \(name)") }
+                    if !options.ignoreUnknownFields {
+                        throw CodecError(.unknownField, "an Any of \(name) has no key '\(key)'", offset: keyToken.offset,
+                                         path: key)
+                    }
                     try scanner.skipValue()
                 }
             } while scanner.consume(UInt8(ascii: ","))
             try scanner.expect(UInt8(ascii: "}"))
             if !sawValue { throw invalid("an Any of \(name) needs a \"value\"", at: objectStart) }
         } else {
+            // Plain messages (and Empty, which has no fields) put their fields beside "@type".
             try fields(of: inner, skippingKey: "@type")
         }
         out.endLength(payload)
         scanner.position = max(scanner.position, afterObject)
-    }
-
-    func isEmptyObject(from start: Int) throws(CodecError) -> Bool {
-        var probe = scanner
-        probe.position = start
-        try probe.expect(UInt8(ascii: "{"))
-        return probe.consume(UInt8(ascii: "}"))
     }
 
     /// RFC 3339 with a `Z` or `±hh:mm` offset and 0–9 fractional digits; nil when malformed or out of range.

@@ -56,10 +56,8 @@ struct ProtoJSONDecoder {
 
     /// The members of a JSON object as fields of `type`; `skippingKey` is ignored (Any's "@type").
     mutating func fields(of type: ProtoMessageDescriptor, skippingKey: String?) throws(CodecError) {
+        try expectKind(UInt8(ascii: "{"), "a JSON object for \(type.fullName)")
         let objectStart = scanner.position
-        guard try scanner.peek() == UInt8(ascii: "{") else {
-            throw invalid("expected a JSON object for \(type.fullName)")
-        }
         scanner.position += 1
         try scanner.enter()
         defer { scanner.leave() }
@@ -85,13 +83,7 @@ struct ProtoJSONDecoder {
             do throws(CodecError) {
                 if try scanner.consumeNull() {
                     // null means unset, except where null is itself a value.
-                    if field.typeName == "google.protobuf.Value" && !field.isRepeated {
-                        out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
-                        out.append(contentsOf: [2, 0x08, 0x00])
-                    } else if field.typeName == "google.protobuf.NullValue" && !field.isRepeated {
-                        out.appendVarint(ProtoVarint.tag(field.number, .varint))
-                        out.append(0)
-                    }
+                    if !field.isRepeated { writeNullValue(field) }
                     continue
                 }
                 if let oneof = field.oneofIndex, !type.oneofs[oneof].isSynthetic {
@@ -116,31 +108,40 @@ struct ProtoJSONDecoder {
         if field.isMap {
             try mapValue(field)
         } else if field.isRepeated {
-            guard try scanner.peek() == UInt8(ascii: "[") else { throw invalid("expected a JSON array") }
+            try expectKind(UInt8(ascii: "["), "a JSON array")
             scanner.position += 1
             try scanner.enter()
             defer { scanner.leave() }
             if scanner.consume(UInt8(ascii: "]")) { return }
+            let blockStart = out.count
+            var payload = 0
             if field.isPacked {
-                let blockStart = out.count
                 out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
-                let payload = out.beginLength()
-                repeat { try scalar(field, field.type) } while scanner.consume(UInt8(ascii: ","))
-                out.endLength(payload)
-                _ = blockStart
-            } else {
-                var index = 0
-                repeat {
-                    do throws(CodecError) {
-                        if try scanner.consumeNull() {
-                            throw invalid("a list element cannot be null")
-                        }
+                payload = out.beginLength()
+            }
+            var index = 0
+            repeat {
+                do throws(CodecError) {
+                    scanner.skipWhitespace()
+                    let elementStart = scanner.position
+                    if try scanner.consumeNull() {
+                        guard writeNullValue(field) else { throw invalid("a list element cannot be null", at: elementStart) }
+                    } else if field.isPacked {
+                        try scalar(field, field.type)
+                    } else {
                         try tagged(field)
-                    } catch {
-                        throw error.under("[\(index)]")
                     }
-                    index += 1
-                } while scanner.consume(UInt8(ascii: ","))
+                } catch {
+                    throw error.under("[\(index)]")
+                }
+                index += 1
+            } while scanner.consume(UInt8(ascii: ","))
+            if field.isPacked {
+                if out.count == payload {
+                    out.removeSubrange(blockStart...)  // Every element was an ignored enum name.
+                } else {
+                    out.endLength(payload)
+                }
             }
             try scanner.expect(UInt8(ascii: "]"))
         } else {
@@ -148,56 +149,104 @@ struct ProtoJSONDecoder {
         }
     }
 
-    /// One tagged value of `field` (a message, or a scalar).
-    mutating func tagged(_ field: ProtoFieldDescriptor) throws(CodecError) {
+    /// One tagged value of `field` (a message, or a scalar). Returns false when nothing was written (an unknown
+    /// enum name skipped under `ignoreUnknownFields`).
+    @discardableResult
+    mutating func tagged(_ field: ProtoFieldDescriptor) throws(CodecError) -> Bool {
         if field.isMessage {
             let type = schema.messages[field.messageIndex]
             if field.type == .group {
                 out.appendVarint(ProtoVarint.tag(field.number, .startGroup))
                 try message(type)
                 out.appendVarint(ProtoVarint.tag(field.number, .endGroup))
-                return
+                return true
             }
             out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
             let payload = out.beginLength()
             try message(type)
             out.endLength(payload)
-            return
+            return true
         }
         let tagStart = out.count
         out.appendVarint(ProtoVarint.tag(field.number, field.wireType))
         if try !scalar(field, field.type) {
-            out.removeSubrange(tagStart...)  // An unknown enum name skipped under ignoreUnknownFields.
+            out.removeSubrange(tagStart...)
+            return false
+        }
+        return true
+    }
+
+    /// Writes the value JSON null stands for in `field` (google.protobuf.Value's null, NullValue's 0); returns
+    /// false for fields where null has no value.
+    @discardableResult
+    mutating func writeNullValue(_ field: ProtoFieldDescriptor) -> Bool {
+        if field.typeName == "google.protobuf.Value" {
+            out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
+            out.append(contentsOf: [2, 0x08, 0x00])
+            return true
+        }
+        if field.typeName == "google.protobuf.NullValue" {
+            if field.isPacked {
+                out.append(0)  // Inside the packed block being written.
+            } else {
+                out.appendVarint(ProtoVarint.tag(field.number, .varint))
+                out.append(0)
+            }
+            return true
+        }
+        return false
+    }
+
+    /// Fails with TYPE_MISMATCH when the next value is valid JSON of another kind, INVALID_JSON when it is not JSON.
+    mutating func expectKind(_ opening: UInt8, _ what: String) throws(CodecError) {
+        let next = try scanner.peek()
+        guard next != opening else { return }
+        throw wrongKind(next, what)
+    }
+
+    func wrongKind(_ next: UInt8, _ what: String) -> CodecError {
+        switch next {
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"),
+            UInt8(ascii: "n"), UInt8(ascii: "-"), 0x30...0x39:
+            return CodecError(.typeMismatch, "expected \(what)", offset: scanner.position)
+        default:
+            return CodecError(.invalidJSON, "unexpected character at byte \(scanner.position)", offset: scanner.position)
         }
     }
 
     mutating func mapValue(_ field: ProtoFieldDescriptor) throws(CodecError) {
-        guard try scanner.peek() == UInt8(ascii: "{") else { throw invalid("expected a JSON object for a map") }
+        try expectKind(UInt8(ascii: "{"), "a JSON object for a map")
         scanner.position += 1
         try scanner.enter()
         defer { scanner.leave() }
         if scanner.consume(UInt8(ascii: "}")) { return }
         let keyField = field.mapKey!
         let valueField = field.mapValue!
+        var seen = Set<String>()
         repeat {
             let keyToken = try scanner.readString()
             let key = scanner.string(of: keyToken)
             try scanner.expect(UInt8(ascii: ":"))
             do throws(CodecError) {
+                guard seen.insert(key).inserted else { throw invalid("map key '\(key)' appears twice", at: keyToken.offset) }
+                let entryStart = out.count
                 out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
                 let payload = out.beginLength()
                 out.appendVarint(ProtoVarint.tag(1, keyField.wireType))
                 try mapKey(key, keyField, at: keyToken.offset)
+                scanner.skipWhitespace()
+                let valueStart = scanner.position
+                var written = true
                 if try scanner.consumeNull() {
-                    guard valueField.typeName == "google.protobuf.Value" else {
-                        throw invalid("a map value cannot be null")
-                    }
-                    out.appendVarint(ProtoVarint.tag(2, .lengthDelimited))
-                    out.append(contentsOf: [2, 0x08, 0x00])
+                    guard writeNullValue(valueField) else { throw invalid("a map value cannot be null", at: valueStart) }
                 } else {
-                    try tagged(valueField)
+                    written = try tagged(valueField)
                 }
-                out.endLength(payload)
+                if written {
+                    out.endLength(payload)
+                } else {
+                    out.removeSubrange(entryStart...)  // An unknown enum value drops its entry.
+                }
             } catch {
                 throw error.under("[\"\(key)\"]")
             }
@@ -231,7 +280,22 @@ struct ProtoJSONDecoder {
     /// skipped because unknown values are ignored.
     @discardableResult
     mutating func scalar(_ field: ProtoFieldDescriptor, _ type: ProtoFieldType) throws(CodecError) -> Bool {
+        let next = try scanner.peek()
         let start = scanner.position
+        switch type {
+        case .string, .bytes:
+            guard next == UInt8(ascii: "\"") else { throw wrongKind(next, "a string") }
+        case .bool:
+            guard next == UInt8(ascii: "t") || next == UInt8(ascii: "f") else { throw wrongKind(next, "true or false") }
+        case .enum:
+            guard next == UInt8(ascii: "\"") || next == UInt8(ascii: "-") || (0x30...0x39).contains(next) else {
+                throw wrongKind(next, "an enum name or number")
+            }
+        default:
+            guard next == UInt8(ascii: "\"") || next == UInt8(ascii: "-") || (0x30...0x39).contains(next) else {
+                throw wrongKind(next, "a number")
+            }
+        }
         switch type {
         case .string:
             let token = try scanner.readString()
@@ -246,19 +310,12 @@ struct ProtoJSONDecoder {
             out.appendVarint(UInt64(decoded.count))
             out.append(contentsOf: decoded)
         case .bool:
-            let flag: Bool
-            if try scanner.peek() == UInt8(ascii: "\"") {
-                let text = scanner.string(of: try scanner.readString())
-                guard text == "true" || text == "false" else { throw invalid("expected true or false", at: start) }
-                flag = text == "true"
-            } else {
-                flag = try scanner.readBool()
-            }
-            out.append(flag ? 1 : 0)
+            out.append(try scanner.readBool() ? 1 : 0)
         case .float, .double:
             let value = try floating(at: start)
             if type == .float {
-                guard value.isNaN || value.isInfinite || abs(value) <= Double(Float.greatestFiniteMagnitude) else {
+                // Values that round to a finite float are fine (3.4028235e38 is the largest float, written rounded).
+                guard value.isNaN || value.isInfinite || !Float(value).isInfinite else {
                     throw invalid("\(value) is out of range for float", at: start)
                 }
                 withUnsafeBytes(of: Float(value).bitPattern.littleEndian) { out.append(contentsOf: $0) }
@@ -277,7 +334,9 @@ struct ProtoJSONDecoder {
                 out.appendVarint(UInt64(bitPattern: Int64(number)))
             } else {
                 let number = try integer(at: start)
-                guard let value = Int32(exactly: number) else { throw invalid("\(number) is out of range for an enum") }
+                guard let value = Int32(exactly: number) else {
+                    throw invalid("\(number) is out of range for an enum", at: start)
+                }
                 if enumType.isClosed && enumType.name(of: value) == nil {
                     if options.ignoreUnknownFields { return false }
                     throw invalid("\(value) is not a value of the closed enum \(enumType.fullName)", at: start)
@@ -320,9 +379,11 @@ struct ProtoJSONDecoder {
 
     mutating func integer(at start: Int) throws(CodecError) -> Int64 {
         let text = try numberText(at: start)
-        if let value = Int64(text) { return value }
-        // 1e3 or 5.0 are accepted when they are exact integers.
-        if let value = Double(text), value == value.rounded(), abs(value) < 9.3e18, let exact = Int64(exactly: value) {
+        if !text.hasPrefix("+"), let value = Int64(text) { return value }
+        // Exponent or fraction forms (1e3, 5.0) are accepted when they are exact integers in range.
+        if Self.isJSONNumber(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(text),
+            value == value.rounded(), let exact = Int64(exactly: value)
+        {
             return exact
         }
         throw invalid("'\(text)' is not an integer in range", at: start)
@@ -330,13 +391,37 @@ struct ProtoJSONDecoder {
 
     mutating func unsigned(at start: Int) throws(CodecError) -> UInt64 {
         let text = try numberText(at: start)
-        if let value = UInt64(text) { return value }
-        if let value = Double(text), value == value.rounded(), value >= 0, value < 1.8e19,
-            let exact = UInt64(exactly: value)
+        if !text.hasPrefix("+"), let value = UInt64(text) { return value }
+        if Self.isJSONNumber(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(text),
+            value == value.rounded(), let exact = UInt64(exactly: value)
         {
             return exact
         }
         throw invalid("'\(text)' is not an unsigned integer in range", at: start)
+    }
+
+    /// Whether `text` follows the JSON number grammar (Swift's parsers also accept hex, "inf", "nan", "+1"...).
+    static func isJSONNumber(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard let first = bytes.first, (0x30...0x39).contains(first) else { return false }
+        var index = bytes.startIndex
+        func digits() -> Int {
+            let begin = index
+            while index < bytes.endIndex, (0x30...0x39).contains(bytes[index]) { index += 1 }
+            return index - begin
+        }
+        if first == 0x30 { index += 1 } else { _ = digits() }
+        if index < bytes.endIndex, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return false }
+        }
+        if index < bytes.endIndex, bytes[index] | 0x20 == UInt8(ascii: "e") {
+            index += 1
+            if index < bytes.endIndex, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return index == bytes.endIndex
     }
 
     mutating func floating(at start: Int) throws(CodecError) -> Double {
@@ -347,7 +432,7 @@ struct ProtoJSONDecoder {
             case "Infinity": return .infinity
             case "-Infinity": return -.infinity
             default:
-                guard let value = Double(text), value.isFinite, !text.contains(" ") else {
+                guard Self.isJSONNumber(text), let value = Double(text), value.isFinite else {
                     throw invalid("'\(text)' is not a number", at: start)
                 }
                 return value
@@ -423,7 +508,9 @@ enum Base64 {
     static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         var count = text.count
         while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
-        guard text.count - count <= 2, count % 4 != 1 else { return nil }
+        let padding = text.count - count
+        // Unpadded is fine; padded input must be whole 4-character groups.
+        guard padding <= 2, count % 4 != 1, padding == 0 || text.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(count * 3 / 4)
         var accumulator: UInt32 = 0

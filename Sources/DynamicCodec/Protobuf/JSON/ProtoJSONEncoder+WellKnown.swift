@@ -40,15 +40,24 @@ extension ProtoJSONEncoder {
         case .listValue:
             try plainFields(type, base: base, range: range, depth: depth, only: 1, fallback: "[]")
         case .value:
-            // The kind oneof: the last member present wins; none means null.
+            // The kind oneof: the last member present wins; none means null. A struct or list member split over
+            // consecutive occurrences (after the last switch of member) merges.
             var chosen: (number: Int, occurrence: ProtoOccurrence)?
+            var parts: [ProtoOccurrence] = []
             var cursor = ProtoCursor(base: base, range: range)
             while !cursor.isAtEnd {
                 let found = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
-                if (1...6).contains(found.number) { chosen = found }
+                guard (1...6).contains(found.number) else { continue }
+                if found.number != chosen?.number { parts.removeAll() }
+                chosen = found
+                parts.append(found.occurrence)
             }
             guard let chosen, chosen.number != 1, let field = type.field(number: chosen.number) else {
                 writer.null()
+                return
+            }
+            if parts.count > 1 && field.isMessage {
+                try mergedMessage(field, base: base, parts, depth: depth)
                 return
             }
             if chosen.number == 2 {
@@ -183,6 +192,10 @@ extension ProtoJSONEncoder {
         var upperNext = false
         for scalar in path.unicodeScalars {
             if scalar == "_" {
+                // "a__b" would read back as "a_b".
+                if upperNext {
+                    throw CodecError(.invalidValue, "FieldMask path '\(path)' cannot be written in JSON", offset: offset)
+                }
                 upperNext = true
                 continue
             }
@@ -231,7 +244,7 @@ extension ProtoJSONEncoder {
             throw CodecError(.unknownType, "Any holds '\(url)', which the schema does not define",
                              offset: typeURL.lowerBound)
         }
-        if let wellKnown = ProtoWellKnownType(inner.fullName) {
+        if let wellKnown = ProtoWellKnownType(inner.fullName), wellKnown != .empty {
             writer.raw("{\"@type\":".utf8)
             writer.string(utf8: UnsafeRawBufferPointer(start: base + typeURL.lowerBound, count: typeURL.count))
             writer.raw(",\"value\":".utf8)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension ProtoValue {
     /// The message as proto3 canonical JSON, converted in one pass over the bytes. Unknown fields are dropped.
     public func json(options: ProtoJSONOptions = ProtoJSONOptions()) throws(CodecError) -> [UInt8] {
@@ -47,6 +53,7 @@ struct ProtoJSONEncoder {
             writer.string(utf8: UnsafeRawBufferPointer(start: base + anyTypeURL.lowerBound, count: anyTypeURL.count))
             first = false
         }
+        if type.oneofs.contains(where: { !$0.isSynthetic }) { dropOverriddenOneofMembers(type, from: segmentStart) }
         var emitted = Set<Int>()
         var index = segmentStart
         while index < pending.count {
@@ -76,6 +83,22 @@ struct ProtoJSONEncoder {
         writer.endObject()
     }
 
+    /// Parsing keeps only the oneof member that appears last on the wire: earlier members of the same oneof are
+    /// marked done so they are not written.
+    mutating func dropOverriddenOneofMembers(_ type: ProtoMessageDescriptor, from segmentStart: Int) {
+        var winner: [Int: Int] = [:]  // oneof index -> field position of its last member on the wire
+        for index in segmentStart..<pending.count {
+            let field = type.fields[pending[index].position]
+            if let oneof = field.oneofIndex, !type.oneofs[oneof].isSynthetic { winner[oneof] = pending[index].position }
+        }
+        for index in segmentStart..<pending.count {
+            let field = type.fields[pending[index].position]
+            if let oneof = field.oneofIndex, let position = winner[oneof], position != pending[index].position {
+                pending[index].position = -1
+            }
+        }
+    }
+
     /// Writes the value of the field whose first occurrence is `pending[first]`, taking every later occurrence of
     /// the same field in this segment (and marking them done).
     mutating func fieldValue(
@@ -99,17 +122,16 @@ struct ProtoJSONEncoder {
             }
             return
         }
-        writer.byte(field.isMap ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        if field.isMap {
+            try mapValue(field, base: base, from: first, segmentEnd: segmentEnd, depth: depth)
+            return
+        }
+        writer.byte(UInt8(ascii: "["))
         var firstElement = true
         for index in first..<segmentEnd where pending[index].position == position {
             pending[index].position = -1
             let occurrence = pending[index].occurrence
-            if field.isMap {
-                try expectWireType(field, occurrence)
-                if !firstElement { writer.comma() }
-                firstElement = false
-                try mapEntry(field, base: base, entry: occurrence, depth: depth)
-            } else if field.type.isPackable && occurrence.wireType == .lengthDelimited {
+            if field.type.isPackable && occurrence.wireType == .lengthDelimited {
                 var cursor = ProtoCursor(base: base, range: occurrence.payload)
                 while !cursor.isAtEnd {
                     if !firstElement { writer.comma() }
@@ -122,7 +144,68 @@ struct ProtoJSONEncoder {
                 try single(field, base: base, occurrence, depth: depth)
             }
         }
-        writer.byte(field.isMap ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+        writer.byte(UInt8(ascii: "]"))
+    }
+
+    /// A map as a JSON object. When a key occurs several times the last entry wins, as when parsing.
+    mutating func mapValue(_ field: ProtoFieldDescriptor, base: UnsafeRawPointer, from first: Int, segmentEnd: Int,
+                           depth: Int) throws(CodecError) {
+        let position = pending[first].position
+        let keyField = field.mapKey!
+        var entries: [(entry: ProtoOccurrence, key: MapKeyIdentity)] = []
+        for index in first..<segmentEnd where pending[index].position == position {
+            pending[index].position = -1
+            let occurrence = pending[index].occurrence
+            try expectWireType(field, occurrence)
+            entries.append((occurrence, try keyIdentity(occurrence, keyField, base: base, depth: depth)))
+        }
+        writer.beginObject()
+        var firstEntry = true
+        for (offset, item) in entries.enumerated() {
+            // Skip an entry whose key comes again later (the last one wins when parsing).
+            let later = entries[(offset + 1)...].contains { $0.key.equals(item.key, base: base) }
+            if later { continue }
+            if !firstEntry { writer.comma() }
+            firstEntry = false
+            try mapEntry(field, base: base, entry: item.entry, depth: depth)
+        }
+        writer.endObject()
+    }
+
+    /// What identifies a map entry's key: the decoded integer or bool, or the payload bytes of a string key.
+    enum MapKeyIdentity {
+        case scalar(ProtoMapKey)
+        case bytes(Range<Int>)
+
+        func equals(_ other: MapKeyIdentity, base: UnsafeRawPointer) -> Bool {
+            switch (self, other) {
+            case (.scalar(let mine), .scalar(let theirs)): return mine == theirs
+            case (.bytes(let mine), .bytes(let theirs)):
+                return mine.count == theirs.count
+                    && memcmp(base + mine.lowerBound, base + theirs.lowerBound, mine.count) == 0
+            default: return false
+            }
+        }
+    }
+
+    /// The key of a map entry (field 1; absent means the zero value).
+    func keyIdentity(_ entry: ProtoOccurrence, _ keyField: ProtoFieldDescriptor, base: UnsafeRawPointer, depth: Int)
+        throws(CodecError) -> MapKeyIdentity
+    {
+        var cursor = ProtoCursor(base: base, range: entry.payload)
+        var key: MapKeyIdentity?
+        while !cursor.isAtEnd {
+            let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
+            guard number == 1, occurrence.wireType == keyField.wireType else { continue }
+            if keyField.type == .string {
+                key = .bytes(occurrence.payload)
+            } else {
+                var valueCursor = ProtoCursor(base: base, range: occurrence.headerEnd..<occurrence.end)
+                key = .scalar(ProtoMapKey(try ProtoScalar.decode(keyField.type, from: &valueCursor)))
+            }
+        }
+        if let key { return key }
+        return keyField.type == .string ? .bytes(0..<0) : .scalar(ProtoMapKey(ProtoScalar.zero(of: keyField.type)!))
     }
 
     /// Several occurrences of a singular message field merge: converts their concatenated payloads.
@@ -170,10 +253,16 @@ struct ProtoJSONEncoder {
         let valueField = field.mapValue!
         var key: ProtoOccurrence?
         var value: ProtoOccurrence?
+        var valueCount = 0
         var cursor = ProtoCursor(base: base, range: entry.payload)
         while !cursor.isAtEnd {
             let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
-            if number == 1 { key = occurrence } else if number == 2 { value = occurrence }
+            if number == 1 {
+                key = occurrence
+            } else if number == 2 {
+                value = occurrence
+                valueCount += 1
+            }
         }
         // Keys are always strings in JSON.
         if let key {
@@ -198,7 +287,17 @@ struct ProtoJSONEncoder {
             writer.raw(keyField.type == .bool ? "\"false\"".utf8 : keyField.type == .string ? "\"\"".utf8 : "\"0\"".utf8)
         }
         writer.colon()
-        if let value {
+        if let value, valueCount > 1, valueField.isMessage {
+            // A message value split over several occurrences merges.
+            var parts: [ProtoOccurrence] = []
+            var again = ProtoCursor(base: base, range: entry.payload)
+            while !again.isAtEnd {
+                let (number, occurrence) = try again.readOccurrence(depth: options.limits.maxDepth - depth)
+                if number == 2 { parts.append(occurrence) }
+            }
+            _ = value
+            try mergedMessage(valueField, base: base, parts, depth: depth)
+        } else if let value {
             try single(valueField, base: base, value, depth: depth)
         } else {
             try defaultValue(valueField, inMap: true)
