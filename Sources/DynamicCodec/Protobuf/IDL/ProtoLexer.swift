@@ -2,12 +2,12 @@
 /// decimal/hex/octal integers, floats, single- or double-quoted strings with C escapes, and one-character symbols.
 ///
 /// Lines and columns count from 1; a column counts bytes of UTF-8.
-struct ProtoLexer {
-    private let file: String
-    private let input: [UInt8]
-    private var index = 0
-    private var line = 1
-    private var lineStart = 0
+struct ProtoLexer: IDLLexing {
+    let file: String
+    let input: [UInt8]
+    var index = 0
+    var line = 1
+    var lineStart = 0
 
     private init(file: String, input: [UInt8]) {
         self.file = file
@@ -17,11 +17,7 @@ struct ProtoLexer {
     /// All tokens of `text`, ending with one `.end` token.
     static func tokenize(_ text: String, file: String) throws(CodecError) -> [ProtoToken] {
         var lexer = ProtoLexer(file: file, input: Array(text.utf8))
-        // Like protoc, accept a UTF-8 byte order mark; columns count from after it.
-        if lexer.input.starts(with: [0xEF, 0xBB, 0xBF]) {
-            lexer.index = 3
-            lexer.lineStart = 3
-        }
+        lexer.skipByteOrderMark()
         var tokens: [ProtoToken] = []
         while true {
             let token = try lexer.nextToken()
@@ -30,16 +26,6 @@ struct ProtoLexer {
         }
     }
 
-    private var column: Int { index - lineStart + 1 }
-
-    private func peek(_ offset: Int = 0) -> UInt8? {
-        let position = index + offset
-        return position < input.count ? input[position] : nil
-    }
-
-    private func error(_ message: String, line: Int, column: Int) -> CodecError {
-        CodecError(.syntaxError, message, location: SourceLocation(file: file, line: line, column: column))
-    }
 
     private mutating func nextToken() throws(CodecError) -> ProtoToken {
         try skipWhitespaceAndComments()

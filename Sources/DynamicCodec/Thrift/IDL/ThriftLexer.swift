@@ -3,12 +3,12 @@
 /// and string literals in either quote style with the escapes `\n \r \t \" \' \\`.
 ///
 /// Lines and columns count from 1; a column counts bytes of UTF-8.
-struct ThriftLexer {
-    private let file: String
-    private let input: [UInt8]
-    private var index = 0
-    private var line = 1
-    private var lineStart = 0
+struct ThriftLexer: IDLLexing {
+    let file: String
+    let input: [UInt8]
+    var index = 0
+    var line = 1
+    var lineStart = 0
 
     private init(file: String, input: [UInt8]) {
         self.file = file
@@ -18,10 +18,7 @@ struct ThriftLexer {
     /// All tokens of `text`, ending with one `.end` token.
     static func tokenize(_ text: String, file: String) throws(CodecError) -> [ThriftToken] {
         var lexer = ThriftLexer(file: file, input: Array(text.utf8))
-        if lexer.input.starts(with: [0xEF, 0xBB, 0xBF]) {
-            lexer.index = 3
-            lexer.lineStart = 3
-        }
+        lexer.skipByteOrderMark()
         var tokens: [ThriftToken] = []
         while true {
             let token = try lexer.nextToken()
@@ -30,16 +27,6 @@ struct ThriftLexer {
         }
     }
 
-    private var column: Int { index - lineStart + 1 }
-
-    private func peek(_ offset: Int = 0) -> UInt8? {
-        let position = index + offset
-        return position < input.count ? input[position] : nil
-    }
-
-    private func error(_ message: String, line: Int, column: Int) -> CodecError {
-        CodecError(.syntaxError, message, location: SourceLocation(file: file, line: line, column: column))
-    }
 
     private static let symbols: Set<UInt8> = Set("{}[]()<>,;:=*&".utf8)
 
