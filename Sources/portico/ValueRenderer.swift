@@ -1,9 +1,9 @@
 import DynamicCodec
 import Foundation
 
-/// Renders got values as JSON text for the command line, following proto3 JSON conventions for scalars
-/// (64-bit integers as strings, bytes as base64, enums by name, NaN and infinities as strings). Messages are
-/// rendered field by field with their `.proto` names; unknown fields are not shown.
+/// Renders got values as JSON text for the command line, following the proto3 JSON mapping: 64-bit integers as
+/// strings, bytes as base64, enums by name, NaN and infinities as strings; messages through the JSON converter
+/// (lowerCamelCase names, well-known types in their special forms; unknown fields are not shown).
 struct ValueRenderer {
     let schema: ProtoSchema
 
@@ -23,13 +23,9 @@ struct ValueRenderer {
         }
     }
 
+    /// A message in proto3 JSON, through the streaming converter.
     func render(_ message: ProtoValue) throws -> String {
-        var parts: [String] = []
-        for field in message.descriptor.fields {
-            guard let value = try message.get(FieldPath([.number(field.number)])) else { continue }
-            parts.append(quote(field.name) + ":" + (try render(value, field: field)))
-        }
-        return "{" + parts.joined(separator: ",") + "}"
+        String(decoding: try message.json(), as: UTF8.self)
     }
 
     func render(_ scalar: ProtoScalar, field: ProtoFieldDescriptor?) -> String {

@@ -99,7 +99,7 @@ import Testing
         #expect(text.contains("binary_field: \"\\000\\001\""))
         #expect(text.contains("list_i32: -2147483648\nlist_i32: 3"))
         result = try portico(["get", "--type", "baseline.Nesting", "--path", #"map_string_simple["7"]"#], result.stdout)
-        #expect(result.text == #"{"i64_field":"9223372036854775807","binary_field":"AAE="}"# + "\n")
+        #expect(result.text == #"{"i64Field":"9223372036854775807","binaryField":"AAE="}"# + "\n")
     }
 
     @Test func badInputFailsWithACodeAndNonZeroExit() throws {
@@ -112,9 +112,12 @@ import Testing
         result = try portico(["get", "--type", "baseline.Nope", "--path", "x"], [])
         #expect(result.status == 1)
         #expect(result.stderr.contains("UNKNOWN_TYPE"))
-        result = try portico(["set", "--type", "baseline.Simple", "--path", "i32_field", "--value", "\"x\""], [])
+        result = try portico(["set", "--type", "baseline.Simple", "--path", "i32_field", "--value", "true"], [])
         #expect(result.status == 1)
         #expect(result.stderr.contains("TYPE_MISMATCH"))
+        result = try portico(["set", "--type", "baseline.Simple", "--path", "i32_field", "--value", "\"x\""], [])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("INVALID_VALUE") && result.stderr.contains("byte offset 0"))
     }
 }
 
