@@ -7,6 +7,8 @@
 bench:
 	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress $(ARGS)
 
-# Rewrites Benchmarks/data/*.pb and *.json from Descriptors/baseline.pb (needs pip's protobuf).
+# Rewrites Benchmarks/data/*.pb and *.json from Descriptors/baseline.pb (needs pip's protobuf), and
+# thrift-*.binary / *.compact from Descriptors/baseline.thrift (needs pip's thrift and the thrift compiler).
 bench-data:
 	python3 Benchmarks/data/make_baseline_data.py
+	python3 Benchmarks/data/make_thrift_data.py

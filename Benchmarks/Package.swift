@@ -21,7 +21,16 @@ let package = Package(
             ],
             path: "ProtoCodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "ThriftCodecBenchmarks",
+            dependencies: [
+                .product(name: "DynamicCodec", package: "Portico"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "ThriftCodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
