@@ -122,8 +122,8 @@ public struct ThriftDOM: Sendable {
         if node.wireType == .bool && node.valueStart == node.end && node.kind == .scalar {
             return .scalar(.bool(node.headerBool))
         }
-        let view = try ThriftValue(bytes: bytes, encoding: encoding, descriptor: schema.structs.first ?? placeholder,
-                                   schema: schema, limits: limits)
+        let view = ThriftValue(storage: bytes, range: 0..<bytes.count, encoding: encoding, descriptor: try rootDescriptor(),
+                               schema: schema, limits: limits)
         switch encoding {
         case .binary:
             return try ThriftAccess<ThriftBinaryReader, ThriftBinaryWriter>(view).decodeValue(type, at: Int(node.valueStart))
@@ -132,8 +132,12 @@ public struct ThriftDOM: Sendable {
         }
     }
 
-    private var placeholder: ThriftStructDescriptor {
-        ThriftStructDescriptor(name: "", kind: .struct, fields: [], index: 0, fileName: "")
+    /// The type of the loaded struct.
+    private func rootDescriptor() throws(CodecError) -> ThriftStructDescriptor {
+        guard let root = nodes.first, root.structIndex >= 0 else {
+            throw CodecError(.invalidValue, "no struct is loaded")
+        }
+        return schema.structs[Int(root.structIndex)]
     }
 
     static func fallbackType(_ wireType: ThriftWireType) -> ThriftType {
@@ -202,8 +206,8 @@ public struct ThriftDOM: Sendable {
 
     /// Encodes a value (no header) in this DOM's protocol.
     func encode(_ value: ThriftFieldValue, as type: ThriftType) throws(CodecError) -> [UInt8] {
-        let empty = ThriftValue(storage: [], range: 0..<0, encoding: encoding, descriptor: placeholder, schema: schema,
-                                limits: limits)
+        let empty = ThriftValue(storage: [], range: 0..<0, encoding: encoding, descriptor: try rootDescriptor(),
+                                schema: schema, limits: limits)
         switch encoding {
         case .binary:
             var writer = ThriftBinaryWriter()
