@@ -137,12 +137,21 @@ extension ProtoValue {
     func entries(
         of field: ProtoFieldDescriptor, matching key: ProtoMapKey, _ occurrences: [ProtoOccurrence]
     ) throws(CodecError) -> [ProtoOccurrence] {
-        var matches: [ProtoOccurrence] = []
-        for occurrence in occurrences {
-            try checkWireType(field, occurrence)
-            if try mapKey(of: occurrence, keyField: field.mapKey!) == key { matches.append(occurrence) }
+        try storage.withCodecBytes { (buffer) throws(CodecError) in
+            let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
+            var matches: [ProtoOccurrence] = []
+            for occurrence in occurrences {
+                try checkWireType(field, occurrence)
+                let equal: Bool
+                if case .bytes(let wanted) = key {
+                    equal = try entryKeyEquals(occurrence, wanted, base: base)
+                } else {
+                    equal = try entryKey(occurrence, field.mapKey!, base: base) == key
+                }
+                if equal { matches.append(occurrence) }
+            }
+            return matches
         }
-        return matches
     }
 
     /// Resolves a field step of a path against a message type.
