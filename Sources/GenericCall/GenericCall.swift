@@ -1,2 +1,0 @@
-/// GenericCall: generic RPC client and mock server (built in a later issue).
-public enum GenericCall {}
