@@ -4,7 +4,10 @@ import Foundation
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "convert", abstract: "Convert a message between Protobuf binary and proto3 JSON (stdin to stdout).")
+        commandName: "convert",
+        abstract:
+            "Convert a Protobuf message between binary and proto3 JSON, or a Thrift struct between binary, compact "
+            + "and JSON (stdin to stdout).")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case binary, compact, json
@@ -12,10 +15,10 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var options: SchemaOptions
 
-    @Option(help: "Input format: binary or json (Protobuf); binary or compact (Thrift).")
+    @Option(help: "Input format: binary or json (Protobuf); binary, compact or json (Thrift).")
     var from: Format
 
-    @Option(help: "Output format: binary or json (Protobuf); binary or compact (Thrift).")
+    @Option(help: "Output format: binary or json (Protobuf); binary, compact or json (Thrift).")
     var to: Format
 
     @Flag(help: "Thrift: the input is a whole message (CALL/REPLY/EXCEPTION/ONEWAY header and its struct).")
@@ -32,6 +35,27 @@ struct ConvertCommand: ParsableCommand {
 
     @Flag(help: "Skip JSON keys and enum names the schema does not know instead of failing.")
     var ignoreUnknown = false
+
+    @Flag(help: "Thrift JSON: write enum values as names.")
+    var enumsAsNames = false
+
+    @Flag(help: "Thrift JSON: every i64 as a JSON string (as api.js_conv does per field).")
+    var int64AsString = false
+
+    @Flag(help: "Thrift JSON: binary values as raw UTF-8 strings instead of base64.")
+    var binaryAsString = false
+
+    @Flag(help: "Thrift JSON: write absent fields of default requiredness with their IDL default or zero value.")
+    var writeDefault = false
+
+    @Flag(help: "Thrift JSON: write absent required fields with their default or zero value instead of failing.")
+    var writeRequired = false
+
+    @Flag(help: "Thrift JSON: write absent optional fields with their default or zero value.")
+    var writeOptional = false
+
+    @Flag(help: "Thrift JSON: accept numbers given as strings (\"123\") for numeric fields.")
+    var stringToNumber = false
 
     func run() throws {
         try reportingErrors {
@@ -61,14 +85,36 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func convertThrift() throws {
-        guard from != .json, to != .json else {
-            throw ValidationError("Thrift JSON conversion is not available yet; use binary or compact")
-        }
         let schema = try ThriftSchema.load(path: options.schema, includeDirectories: options.includes)
-        let type = message ? nil : try schema.requireStruct(named: options.type)
-        let source: ThriftProtocol = from == .compact ? .compact : .binary
-        let target: ThriftProtocol = to == .compact ? .compact : .binary
-        writeStandardOutput(try ThriftTranscoder.convert(
-            try options.readInput(), from: source, to: target, isMessage: message, type: type, schema: schema))
+        guard from == .json || to == .json else {
+            let type = message ? nil : try schema.requireStruct(named: options.type)
+            let source: ThriftProtocol = from == .compact ? .compact : .binary
+            let target: ThriftProtocol = to == .compact ? .compact : .binary
+            writeStandardOutput(try ThriftTranscoder.convert(
+                try options.readInput(), from: source, to: target, isMessage: message, type: type, schema: schema))
+            return
+        }
+        guard !message else {
+            throw ValidationError("--message converts between binary and compact; Thrift JSON holds one struct")
+        }
+        let type = try schema.requireStruct(named: options.type)
+        let jsonOptions = ThriftJSONOptions(
+            enumsAsNames: enumsAsNames, int64AsString: int64AsString, binaryAsString: binaryAsString,
+            writeDefault: writeDefault, writeRequired: writeRequired, writeOptional: writeOptional,
+            stringToNumber: stringToNumber, ignoreUnknownFields: ignoreUnknown)
+        let input = try options.readInput()
+        switch (from, to) {
+        case (.json, .json):
+            let bytes = try ThriftJSON.decode(input, as: type, schema: schema, encoding: .binary, options: jsonOptions)
+            let json = try ThriftJSON.encode(bytes, as: type, schema: schema, encoding: .binary, options: jsonOptions)
+            writeStandardOutput(json + [0x0A])
+        case (.json, _):
+            writeStandardOutput(try ThriftJSON.decode(
+                input, as: type, schema: schema, encoding: to == .compact ? .compact : .binary, options: jsonOptions))
+        default:
+            writeStandardOutput(try ThriftJSON.encode(
+                input, as: type, schema: schema, encoding: from == .compact ? .compact : .binary, options: jsonOptions)
+                + [0x0A])
+        }
     }
 }
