@@ -3,6 +3,9 @@
 
 Usage: make bench | tee /tmp/bench.txt; python3 Benchmarks/summarize_results.py /tmp/bench.txt
 
+Prints the Protobuf tables when the output has ProtoCodecBenchmarks' figures, and the Thrift table when it has
+ThriftCodecBenchmarks' (each target runs its own `Harness/Empty`; the figures of the two are alike).
+
 Reads each benchmark's p50 wall-clock time (ns) and p50 malloc count, both per operation. Benchmarks run without an
 inner loop (the large message) also count the harness's own allocations per sample; the `Harness/Empty` figure is
 subtracted from their malloc counts. Ratios are swift-protobuf's time divided by Portico's (above 1: Portico faster).
@@ -31,6 +34,12 @@ REFERENCES = {
 }
 OPERATIONS = list(REFERENCES)
 REFERENCE_OPERATIONS = ("Decode", "DecodeGetOne", "DecodeSetOneEncode", "Encode", "BinaryToJSON", "JSONToBinary")
+
+# Thrift operations in table order; the conversion is ToCompact from binary input and ToBinary from compact input.
+THRIFT_OPERATIONS = (
+    "GetOne", "GetMany", "SetOne", "SetMany", "Unset", "Trim", "DOMLoad", "DOMMarshalEdited", "Validate", "Convert",
+)
+THRIFT_PROTOCOLS = {"binary": ("ThriftBinary", "ToCompact"), "compact": ("ThriftCompact", "ToBinary")}
 
 # The issue's speed targets on the medium message: Portico at least this many times faster than swift-protobuf.
 TARGETS = {"BinaryToJSON": 3.0, "JSONToBinary": 2.0}
@@ -76,6 +85,23 @@ def ratio(reference, ours):
     return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
 
 
+def print_thrift(results, mallocs):
+    print("| operation | protocol | " + " | ".join(SIZES) + " |")
+    print("|---|---|" + "---|" * len(SIZES))
+    for operation in THRIFT_OPERATIONS:
+        for protocol, (library, conversion) in THRIFT_PROTOCOLS.items():
+            measured = conversion if operation == "Convert" else operation
+            label = f"{operation} (to {conversion[2:].lower()})" if operation == "Convert" else operation
+            cells = []
+            for size in SIZES:
+                name = f"{library}/{measured}/{size}"
+                if name in results:
+                    cells.append(f"{duration(results[name]['ns'])}, {allocations(mallocs(name, size))}")
+                else:
+                    cells.append("not measured")
+            print(f"| {label} | {protocol} | " + " | ".join(cells) + " |")
+
+
 def main():
     results = parse(open(sys.argv[1], encoding="utf-8").read())
     overhead = results.get("Harness/Empty", {}).get("mallocs", 0)
@@ -84,6 +110,18 @@ def main():
         count = results[name]["mallocs"]
         return count if INNER_LOOP[size] else max(count - overhead, 0)
 
+    if any(name.startswith("Thrift") for name in results):
+        print_thrift(results, mallocs)
+        print()
+    if any(name.startswith(("Portico/", "SwiftProtobuf/")) for name in results):
+        print_protobuf(results, mallocs)
+    if "Harness/Empty" in results:
+        harness = results["Harness/Empty"]
+        print()
+        print(f"Harness/Empty: {harness['ns']} ns and {harness['mallocs']} mallocs per sample.")
+
+
+def print_protobuf(results, mallocs):
     print("| operation | " + " | ".join(SIZES) + " |")
     print("|---|" + "---|" * len(SIZES))
     for operation in OPERATIONS:
@@ -123,11 +161,6 @@ def main():
         value = results[reference]["ns"] / results[ours]["ns"]
         verdict = "met" if value >= target else "NOT met"
         print(f"{operation} on medium: {value:.2f}x faster than swift-protobuf (target {target:g}x: {verdict}).")
-
-    if "Harness/Empty" in results:
-        harness = results["Harness/Empty"]
-        print()
-        print(f"Harness/Empty: {harness['ns']} ns and {harness['mallocs']} mallocs per sample.")
 
 
 if __name__ == "__main__":
