@@ -73,7 +73,8 @@ public struct ThriftDOM: Sendable {
         try bytes.withCodecBytes { (buffer) throws(CodecError) in
             let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
             var loader = ThriftDOMLoader(reader: Reader(base: base, range: 0..<buffer.count, maxDepth: maxDepth),
-                                         schema: schema, nodes: nodes)
+                                         schema: schema, nodes: [])
+            swap(&loader.nodes, &nodes)
             loader.nodes.removeAll(keepingCapacity: true)
             _ = try loader.value(.struct(descriptor.index), id: -1, start: 0, parent: -1, depth: 0)
             guard loader.reader.position == buffer.count else {

@@ -81,6 +81,13 @@ extension ThriftAccess {
         switch (type, step) {
         case (.struct, .string(let key)), (.list, .string(let key)), (.set, .string(let key)), (.map, .string(let key)):
             return value.storage[range].elementsEqual(key.utf8)
+        case (.string, .string(let key)), (.binary, .string(let key)):
+            return try withBase { (base, _) throws(CodecError) in
+                var reader = Reader(base: base, range: range, maxDepth: limits.maxDepth)
+                let bytes = try reader.readBinary()
+                let stored = UnsafeRawBufferPointer(start: base + bytes.lowerBound, count: bytes.count)
+                return stored.elementsEqual(key.utf8)
+            }
         default: break
         }
         let decoded = try decodeValue(type, at: range.lowerBound)

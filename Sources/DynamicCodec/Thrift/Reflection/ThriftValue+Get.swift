@@ -25,7 +25,7 @@ extension ThriftValue {
 
 extension ThriftAccess {
     /// The first occurrence of field `id` in the struct at `start` (scanning stops there).
-    func find(_ id: Int16, inStructAt start: Int) throws(CodecError) -> ThriftFieldSpan? {
+    func find(_ id: Int16, inStructAt start: Int, needsEnd: Bool = true) throws(CodecError) -> ThriftFieldSpan? {
         let end = value.range.upperBound
         return try withBase { (base, _) throws(CodecError) in
             var reader = Reader(base: base, range: start..<end, maxDepth: limits.maxDepth)
@@ -34,6 +34,10 @@ extension ThriftAccess {
                 let headerStart = reader.position
                 guard let header = try reader.readFieldHeader() else { return nil }
                 let valueStart = reader.position
+                if !needsEnd && header.id == id {
+                    return ThriftFieldSpan(id: id, type: header.type, headerStart: headerStart, valueStart: valueStart,
+                                           end: valueStart)
+                }
                 try reader.skip(header.type, depth: 1)
                 if header.id == id {
                     return ThriftFieldSpan(id: id, type: header.type, headerStart: headerStart, valueStart: valueStart,
@@ -50,7 +54,7 @@ extension ThriftAccess {
         guard !steps.isEmpty else { return .struct(value) }
         while let step = steps.popFirst() {
             let field = try field(for: step, in: type)
-            guard let span = try find(field.id, inStructAt: start) else { return nil }
+            guard let span = try find(field.id, inStructAt: start, needsEnd: steps.isEmpty) else { return nil }
             guard let next = steps.first else { return try decodeField(field, span) }
             try checkType(field, span)
             switch field.type {

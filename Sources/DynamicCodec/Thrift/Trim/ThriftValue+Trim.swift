@@ -132,7 +132,7 @@ struct ThriftTrimmer<Reader: ThriftReading, Writer: ThriftWriting> {
                 try reader.skip(header.type, depth: depth + 1)
                 continue
             }
-            kept.insert(header.id)
+            if !target.requiredFieldIds.isEmpty { kept.insert(header.id) }
             let sourceType = source.field(id: header.id)?.type ?? targetField.type
             if header.type == .bool {
                 writer.writeBoolField(id: header.id, value: try reader.readBool())
