@@ -1,3 +1,5 @@
+import DynamicCodec
+
 /// A failure a caller of an RPC can see, with the stable code and HTTP status of shared/specs/errors.md.
 public struct CallError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: CallErrorCode
@@ -32,26 +34,8 @@ public struct CallError: Error, Sendable, Hashable, CustomStringConvertible {
         return text + "}"
     }
 
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ text: String) -> String { JSONString.quoted(text) }
+
 }
 
 /// The codes of the error taxonomy, each with its HTTP status.
