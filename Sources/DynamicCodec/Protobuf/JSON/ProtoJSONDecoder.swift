@@ -33,6 +33,8 @@ struct ProtoJSONDecoder {
     let options: ProtoJSONOptions
     var scanner: JSONScanner
     var out: [UInt8] = []
+    /// Keys of the maps being read, a segment per nesting level; reused across maps to find duplicates.
+    var mapKeys: [String] = []
 
     init(schema: ProtoSchema, options: ProtoJSONOptions, buffer: UnsafeRawBufferPointer) {
         self.schema = schema
@@ -222,13 +224,17 @@ struct ProtoJSONDecoder {
         if scanner.consume(UInt8(ascii: "}")) { return }
         let keyField = field.mapKey!
         let valueField = field.mapValue!
-        var seen = Set<String>()
+        let keysStart = mapKeys.count
+        defer { mapKeys.removeSubrange(keysStart...) }
         repeat {
             let keyToken = try scanner.readString()
             let key = scanner.string(of: keyToken)
             try scanner.expect(UInt8(ascii: ":"))
             do throws(CodecError) {
-                guard seen.insert(key).inserted else { throw invalid("map key '\(key)' appears twice", at: keyToken.offset) }
+                guard !mapKeys[keysStart...].contains(key) else {
+                    throw invalid("map key '\(key)' appears twice", at: keyToken.offset)
+                }
+                mapKeys.append(key)
                 let entryStart = out.count
                 out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
                 let payload = out.beginLength()

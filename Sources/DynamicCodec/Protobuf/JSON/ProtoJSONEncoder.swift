@@ -23,6 +23,8 @@ struct ProtoJSONEncoder {
     var writer = JSONWriter(capacity: 1024)
     /// Occurrences of the fields of the messages being written, a segment per nesting level.
     var pending: [(position: Int, occurrence: ProtoOccurrence)] = []
+    /// Entries of the maps being written (with their keys), a segment per nesting level; reused across maps.
+    var mapEntries: [(entry: ProtoOccurrence, key: MapKeyIdentity)] = []
 
     init(schema: ProtoSchema, options: ProtoJSONOptions) {
         self.schema = schema
@@ -152,18 +154,25 @@ struct ProtoJSONEncoder {
                            depth: Int) throws(CodecError) {
         let position = pending[first].position
         let keyField = field.mapKey!
-        var entries: [(entry: ProtoOccurrence, key: MapKeyIdentity)] = []
+        let segmentStart = mapEntries.count
+        defer { mapEntries.removeSubrange(segmentStart...) }
         for index in first..<segmentEnd where pending[index].position == position {
             pending[index].position = -1
             let occurrence = pending[index].occurrence
             try expectWireType(field, occurrence)
-            entries.append((occurrence, try keyIdentity(occurrence, keyField, base: base, depth: depth)))
+            mapEntries.append((occurrence, try keyIdentity(occurrence, keyField, base: base, depth: depth)))
         }
         writer.beginObject()
         var firstEntry = true
-        for (offset, item) in entries.enumerated() {
+        let entriesEnd = mapEntries.count
+        for offset in segmentStart..<entriesEnd {
+            let item = mapEntries[offset]
             // Skip an entry whose key comes again later (the last one wins when parsing).
-            let later = entries[(offset + 1)...].contains { $0.key.equals(item.key, base: base) }
+            var later = false
+            for other in (offset + 1)..<entriesEnd where mapEntries[other].key.equals(item.key, base: base) {
+                later = true
+                break
+            }
             if later { continue }
             if !firstEntry { writer.comma() }
             firstEntry = false
