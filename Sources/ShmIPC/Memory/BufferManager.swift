@@ -1,0 +1,272 @@
+import Synchronization
+
+/// The allocator over the shared buffer region: lists of fixed-size slices whose free lists live in the
+/// region itself, so both processes allocate from and free to them with atomics.
+///
+/// Every offset read from shared memory is validated before it is dereferenced: a hostile or crashed peer
+/// can make allocations fail, never make us touch memory outside the mapping.
+final class BufferManager: @unchecked Sendable {
+    let region: SharedRegion
+    let lists: [SliceList]
+    /// List indices by ascending slice capacity.
+    private let order: [Int]
+    let totalSlices: Int
+    let largestSliceCapacity: Int
+
+    private var base: UnsafeMutableRawPointer { region.base }
+
+    private init(region: SharedRegion, lists: [SliceList]) {
+        self.region = region
+        self.lists = lists
+        self.order = lists.indices.sorted { lists[$0].sliceCapacity < lists[$1].sliceCapacity }
+        self.totalSlices = lists.reduce(0) { $0 + $1.sliceCount }
+        self.largestSliceCapacity = lists.map(\.sliceCapacity).max() ?? 0
+    }
+
+    /// Lays out an empty manager over a freshly created region (the client's job).
+    static func format(region: SharedRegion, specs: [SliceListSpec]) throws(ShmIPCError) -> BufferManager {
+        guard !specs.isEmpty, specs.count <= BufferLayout.maximumLists else {
+            throw ShmIPCError(.invalidArgument, "between 1 and \(BufferLayout.maximumLists) slice lists are needed")
+        }
+        guard specs.reduce(0, { $0 + $1.percent }) <= 100, specs.allSatisfy({ $0.percent > 0 && $0.sliceSize > 0 }) else {
+            throw ShmIPCError(.invalidArgument, "slice list percentages must be positive and add up to at most 100")
+        }
+        let counts = BufferLayout.sliceCounts(regionSize: region.count, specs: specs)
+        guard counts.allSatisfy({ $0 >= 1 }) else {
+            throw ShmIPCError(.invalidArgument, "a buffer region of \(region.count) bytes leaves a slice list empty")
+        }
+        let base = region.base
+        var lists: [SliceList] = []
+        var offset = BufferLayout.managerHeaderSize
+        for (spec, count) in zip(specs, counts) {
+            let list = SliceList(headerOffset: offset, sliceCount: count, sliceCapacity: spec.sliceSize)
+            let header = base + offset
+            header.storeUInt32(UInt32(count), at: BufferLayout.listFreeCountOffset)
+            header.storeUInt32(UInt32(count), at: BufferLayout.listCapacityOffset)
+            header.storeUInt32(0, at: BufferLayout.listHeadOffset)
+            header.storeUInt32(UInt32((count - 1) * list.stride), at: BufferLayout.listTailOffset)
+            header.storeUInt32(UInt32(spec.sliceSize), at: BufferLayout.listSliceCapacityOffset)
+            header.storeUInt32(0, at: BufferLayout.listCounterOffset)
+            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 4)
+            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 8)
+            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 12)
+            for index in 0..<count {
+                let slice = base + list.dataOffset + index * list.stride
+                slice.storeUInt32(UInt32(spec.sliceSize), at: BufferLayout.sliceCapacityOffset)
+                slice.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
+                slice.storeUInt32(0, at: BufferLayout.sliceStartOffset)
+                slice.storeUInt32(UInt32((index + 1) * list.stride), at: BufferLayout.sliceNextOffset)
+                let flags: UInt8 = index + 1 < count ? BufferLayout.hasNextFlag : 0
+                slice.storeBytes(of: flags, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+            }
+            lists.append(list)
+            offset = list.dataEnd
+        }
+        base.storeBytes(of: UInt16(specs.count), toByteOffset: 0, as: UInt16.self)
+        base.storeBytes(of: UInt16(0), toByteOffset: 2, as: UInt16.self)
+        base.storeUInt32(UInt32(offset - BufferLayout.managerHeaderSize), at: 4)
+        return BufferManager(region: region, lists: lists)
+    }
+
+    /// Maps the manager a peer laid out, validating every list against the region's real size.
+    static func attach(region: SharedRegion) throws(ShmIPCError) -> BufferManager {
+        let base = region.base
+        let size = region.count
+        guard size >= BufferLayout.managerHeaderSize + BufferLayout.listHeaderSize else {
+            throw ShmIPCError(.badMapping, "buffer region of \(size) bytes is too small for a manager header")
+        }
+        let listCount = Int(base.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
+        let used = Int(base.loadUInt32(at: 4))
+        guard listCount >= 1, listCount <= BufferLayout.maximumLists else {
+            throw ShmIPCError(.badMapping, "buffer region declares \(listCount) slice lists (1...\(BufferLayout.maximumLists) allowed)")
+        }
+        guard BufferLayout.managerHeaderSize + used <= size else {
+            throw ShmIPCError(.badMapping, "buffer region declares \(used) used bytes but is \(size) bytes long")
+        }
+        var lists: [SliceList] = []
+        var offset = BufferLayout.managerHeaderSize
+        for index in 0..<listCount {
+            guard offset + BufferLayout.listHeaderSize <= size else {
+                throw ShmIPCError(.badMapping, "slice list \(index) header at \(offset) lies outside the region")
+            }
+            let header = base + offset
+            let count = Int(header.loadUInt32(at: BufferLayout.listCapacityOffset))
+            let capacity = Int(header.loadUInt32(at: BufferLayout.listSliceCapacityOffset))
+            guard count >= 1, capacity >= 1 else {
+                throw ShmIPCError(.badMapping, "slice list \(index) has \(count) slices of \(capacity) bytes")
+            }
+            let list = SliceList(headerOffset: offset, sliceCount: count, sliceCapacity: capacity)
+            guard list.dataEnd <= size else {
+                throw ShmIPCError(.badMapping, "slice list \(index) ends at \(list.dataEnd), past the region's \(size) bytes")
+            }
+            lists.append(list)
+            offset = list.dataEnd
+        }
+        return BufferManager(region: region, lists: lists)
+    }
+
+    // MARK: Allocation
+
+    /// Takes a free slice, preferring the smallest list whose slices hold `bytes`; when none of those has
+    /// one, the largest slice available. Returns the slice's absolute offset, or nil when memory is exhausted.
+    func allocate(atLeast bytes: Int) -> UInt32? {
+        for index in order where lists[index].sliceCapacity >= bytes {
+            if let slice = pop(listIndex: index) { return slice }
+        }
+        for index in order.reversed() where lists[index].sliceCapacity < bytes {
+            if let slice = pop(listIndex: index) { return slice }
+        }
+        return nil
+    }
+
+    /// Takes a free slice from one list only if it has capacity for `bytes`, smallest fit first.
+    func allocateContiguous(_ bytes: Int) -> UInt32? {
+        for index in order where lists[index].sliceCapacity >= bytes {
+            if let slice = pop(listIndex: index) { return slice }
+        }
+        return nil
+    }
+
+    private func pop(listIndex: Int) -> UInt32? {
+        let list = lists[listIndex]
+        let header = base + list.headerOffset
+        let freeCount = header.atomicInt32(at: BufferLayout.listFreeCountOffset)
+        // Never hand out the last free slice: the free list's tail must stay linkable.
+        if freeCount.pointee.wrappingAdd(-1, ordering: .sequentiallyConsistent).newValue <= 0 {
+            freeCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            return nil
+        }
+        let head = header.atomicUInt32(at: BufferLayout.listHeadOffset)
+        for _ in 0..<4096 {
+            let oldHead = head.pointee.load(ordering: .sequentiallyConsistent)
+            guard let slice = list.absolute(relative: oldHead) else { break }
+            let next = (base + slice).atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.load(ordering: .acquiring)
+            if head.pointee.compareExchange(expected: oldHead, desired: next, ordering: .sequentiallyConsistent).exchanged {
+                let pointer = base + slice
+                pointer.storeUInt32(UInt32(list.sliceCapacity), at: BufferLayout.sliceCapacityOffset)
+                pointer.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
+                pointer.storeUInt32(0, at: BufferLayout.sliceStartOffset)
+                pointer.storeBytes(of: BufferLayout.inUseFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+                return UInt32(slice)
+            }
+        }
+        // A corrupt head (or endless contention): give the slice count back and report exhaustion.
+        freeCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        return nil
+    }
+
+    /// Returns one slice to its list. Offsets that are not slice boundaries are ignored.
+    func free(_ offset: UInt32) {
+        guard let listIndex = listIndex(ofSlice: offset) else { return }
+        let list = lists[listIndex]
+        let slice = Int(offset)
+        let pointer = base + slice
+        pointer.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
+        pointer.storeUInt32(0, at: BufferLayout.sliceStartOffset)
+        pointer.storeBytes(of: 0 as UInt8, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+        let header = base + list.headerOffset
+        let tail = header.atomicUInt32(at: BufferLayout.listTailOffset)
+        let newTail = UInt32(slice - list.dataOffset)
+        while true {
+            let oldTail = tail.pointee.load(ordering: .sequentiallyConsistent)
+            if tail.pointee.compareExchange(expected: oldTail, desired: newTail, ordering: .sequentiallyConsistent).exchanged {
+                if let previous = list.absolute(relative: oldTail) {
+                    let previousPointer = base + previous
+                    previousPointer.atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.store(newTail, ordering: .releasing)
+                    let flags = previousPointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+                    previousPointer.storeBytes(of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+                }
+                header.atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                return
+            }
+        }
+    }
+
+    /// Frees a whole message chain starting at `offset`, bounded by the number of slices in the region.
+    func freeChain(_ offset: UInt32) {
+        var current: UInt32? = offset
+        var hops = 0
+        while let slice = current, hops <= totalSlices, let view = try? sliceView(slice) {
+            current = view.hasNext ? view.next : nil
+            free(slice)
+            hops += 1
+        }
+    }
+
+    /// Free slices per list, for diagnostics and tests.
+    func freeCounts() -> [Int] {
+        lists.map { list in
+            Int((base + list.headerOffset).atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.load(ordering: .relaxed))
+        }
+    }
+
+    // MARK: Slices
+
+    /// The list holding the slice that starts at `offset`, or nil if `offset` is not a slice boundary.
+    @inline(__always)
+    func listIndex(ofSlice offset: UInt32) -> Int? {
+        let value = Int(offset)
+        for index in lists.indices where lists[index].contains(slice: value) { return index }
+        return nil
+    }
+
+    /// A validated view of one slice header of a message chain.
+    struct SliceView {
+        let offset: UInt32
+        let dataStart: Int
+        let size: Int
+        let capacity: Int
+        let hasNext: Bool
+        let next: UInt32
+    }
+
+    /// Reads and validates the header of the slice at `offset` (peer-written fields included).
+    func sliceView(_ offset: UInt32) throws(ShmIPCError) -> SliceView {
+        guard let listIndex = listIndex(ofSlice: offset) else {
+            throw ShmIPCError(.badOffset, "offset \(offset) is not the start of a slice in the buffer region")
+        }
+        let capacity = lists[listIndex].sliceCapacity
+        let pointer = base + Int(offset)
+        let size = Int(pointer.loadUInt32(at: BufferLayout.sliceSizeOffset))
+        let start = Int(pointer.loadUInt32(at: BufferLayout.sliceStartOffset))
+        guard start <= capacity, size <= capacity - start else {
+            throw ShmIPCError(.badOffset, "slice at \(offset) claims \(size) bytes from \(start) but holds \(capacity)")
+        }
+        let flags = pointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+        return SliceView(
+            offset: offset,
+            dataStart: Int(offset) + BufferLayout.sliceHeaderSize + start,
+            size: size,
+            capacity: capacity,
+            hasNext: flags & BufferLayout.hasNextFlag != 0,
+            next: pointer.loadUInt32(at: BufferLayout.sliceNextOffset)
+        )
+    }
+
+    /// The data area of our own slice at `offset` (already validated by allocation).
+    @inline(__always)
+    func dataPointer(ofSlice offset: UInt32) -> UnsafeMutableRawPointer {
+        base + Int(offset) + BufferLayout.sliceHeaderSize
+    }
+
+    @inline(__always)
+    func pointer(at offset: Int) -> UnsafeMutableRawPointer { base + offset }
+
+    /// Capacity of our own slice at `offset`.
+    func capacity(ofSlice offset: UInt32) -> Int {
+        listIndex(ofSlice: offset).map { lists[$0].sliceCapacity } ?? 0
+    }
+
+    /// Records the number of bytes written into our own slice.
+    func setSize(_ size: Int, ofSlice offset: UInt32) {
+        (base + Int(offset)).storeUInt32(UInt32(size), at: BufferLayout.sliceSizeOffset)
+    }
+
+    /// Links our slice `offset` to `next` (absolute) in a message chain.
+    func link(_ offset: UInt32, to next: UInt32) {
+        let pointer = base + Int(offset)
+        pointer.storeUInt32(next, at: BufferLayout.sliceNextOffset)
+        let flags = pointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+        pointer.storeBytes(of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+    }
+}

@@ -1,2 +1,0 @@
-/// ShmIPC: shared-memory IPC compatible with shmipc (built in a later issue).
-public enum ShmIPC {}
