@@ -6,7 +6,7 @@ It checks Portico's ShmIPC against a second implementation of the wire protocol.
   server --listen PATH [--max-version 3] [--fallback] [--sessions N] [--fault F]
       Accepts sessions (v2 or v3, chosen by the first event) and echoes every stream's bytes back on the
       same stream; when the client closes a stream, closes it too.  --fallback sends every echo as
-      FallbackData.  Faults: die-on-data, bad-offset-reply, garbage-reply, no-drain.
+      FallbackData.  Faults: die-on-data, bad-offset-reply, garbage-reply, no-drain, no-ack.
   client --connect PATH [--mode memfd|filepath] --sizes 1,100,... [--streams S] [--rounds R]
          [--buffer-size BYTES] [--queue-cap N] [--fault F]
       Sends the deterministic pattern on S streams, checks every echoed byte, closes the streams and waits
@@ -381,7 +381,7 @@ class Session:
         os.close(buffer_fd)
         os.close(queue_fd)
 
-    def server_handshake(self, max_version):
+    def server_handshake(self, max_version, fault=None):
         kind, version, payload = self.recv_event(timeout=5)
         if version == 2 and kind == SHARE_BY_FILE_PATH:
             self.version = 2
@@ -391,6 +391,9 @@ class Session:
             self.version = min(version, max_version)
             if self.version == 3:
                 self.expect(SHARE_BY_MEMFD)
+                if fault == "no-ack":
+                    time.sleep(5)
+                    raise PeerError("no-ack fault: the handshake was left hanging")
                 self.send(event(ACK_READY_RECV_FD, 3))
                 msg, ancillary, _, _ = self.sock.recvmsg(1, socket.CMSG_SPACE(8 * 4))
                 fds = array.array("i")
@@ -503,7 +506,7 @@ def run_server(args):
         served += 1
         session = Session(conn)
         try:
-            session.server_handshake(args.max_version)
+            session.server_handshake(args.max_version, args.fault)
             print("SESSION v%d" % session.version, flush=True)
             serve(session, args)
         except EOFError:

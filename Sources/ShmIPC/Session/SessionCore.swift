@@ -130,14 +130,16 @@ final class SessionCore: @unchecked Sendable {
     // MARK: Ending
 
     /// Ends the session once: the socket is shut down, every stream and waiter learns `error`.
-    /// Locally closed sessions drop unread data; a lost peer lets streams read what already arrived.
+    /// Locally closed sessions drop unread data; a lost peer lets streams (accepted or not yet) read what
+    /// already arrived.
     func terminate(_ error: ShmIPCError) {
         let taken = state.withLock { state -> ([ShmIPCStream], [CheckedContinuation<Result<ShmIPCStream, ShmIPCError>, Never>])? in
             guard state.terminated == nil else { return nil }
             state.terminated = error
-            let streams = Array(state.streams.values) + state.pendingAccepts
+            let streams = Array(state.streams.values)
             state.streams.removeAll()
-            state.pendingAccepts.removeAll()
+            // Streams the peer opened before it went away stay acceptable, to read what they carried.
+            if error.code == .sessionClosed { state.pendingAccepts.removeAll() }
             let waiters = state.acceptWaiters.map(\.continuation)
             state.acceptWaiters.removeAll()
             return (streams, waiters)

@@ -41,9 +41,13 @@ struct ShmIPCEchoServerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Exit after this many sessions have ended.", visibility: .hidden))
     var sessions: Int?
 
+    @Option(help: "Seconds a client's handshake may take.")
+    var handshakeTimeout: Double = 1
+
     func run() async throws {
         var configuration = ShmIPCConfiguration()
         if mode.mode == .filePath { configuration.maximumProtocolVersion = 2 }
+        configuration.handshakeTimeout = .milliseconds(Int(handshakeTimeout * 1000))
         let listener = try ShmIPCListener(socketPath: listen, configuration: configuration)
         FileHandle.standardOutput.write(Data("shmipc echo-server listening on \(listen)\n".utf8))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -104,6 +108,9 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Buffer region size in bytes (small values force the socket fallback).", visibility: .hidden))
     var bufferSize: Int?
 
+    @Option(help: "Seconds the handshake may take.")
+    var handshakeTimeout: Double = 1
+
     func validate() throws {
         guard size >= 1 else { throw ValidationError("--size must be at least 1") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
@@ -119,6 +126,7 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
         var configuration = ShmIPCConfiguration()
         configuration.mappingMode = mode.mode
         if let bufferSize { configuration.bufferRegionSize = bufferSize }
+        configuration.handshakeTimeout = .milliseconds(Int(handshakeTimeout * 1000))
         let session = try await ShmIPCSession.connect(socketPath: connect, configuration: configuration)
         let (size, count, streamCount) = (self.size, self.count, min(self.streams, self.count))
         let start = ContinuousClock.now

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Swift server and client in separate processes, through the `portico shmipc` diagnostics.
+@Suite("portico shmipc across processes", .timeLimit(.minutes(1)))
+struct CrossProcessTests {
+    func startEchoServer(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> ExternalProcess {
+        let portico = try #require(Tools.portico, "the portico executable was not built next to the tests")
+        let server = try ExternalProcess(
+            executable: portico, arguments: ["shmipc", "echo-server", "--listen", directory.socket(), "--handshake-timeout", "10"] + extra,
+            directory: directory, name: "echo-server")
+        #expect(await server.waitFor("listening"), "echo-server did not start: \(server.output)")
+        return server
+    }
+
+    func ping(_ directory: TemporaryDirectory, _ socket: String, _ arguments: [String]) async throws -> (Int32?, String) {
+        let portico = try #require(Tools.portico)
+        let ping = try ExternalProcess(
+            executable: portico, arguments: ["shmipc", "ping", "--connect", socket, "--handshake-timeout", "10"] + arguments,
+            directory: directory, name: "ping-\(UUID().uuidString.prefix(6))")
+        defer { ping.stop() }
+        let status = await ping.finish(seconds: 40)
+        return (status, ping.output)
+    }
+
+    @Test(
+        "ping against echo-server checks every byte",
+        arguments: [
+            ["--size", "1024", "--count", "300"],
+            ["--size", "1048576", "--count", "8", "--streams", "4"],
+            ["--size", "4194304", "--count", "2", "--file-path"],
+            ["--size", "1", "--count", "100", "--streams", "8", "--file-path"],
+        ])
+    func pingEcho(arguments: [String]) async throws {
+        guard Tools.portico != nil else {
+            Issue.record("portico executable not found beside the test bundle or in .build/debug; build it first")
+            return
+        }
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        let (status, output) = try await ping(directory, directory.socket(), arguments)
+        #expect(status == 0, "\(output)\nserver: \(server.output)")
+        #expect(output.contains("round trips/s"))
+        #expect(output.contains(arguments.contains("--file-path") ? "protocol v2" : "protocol v3"))
+    }
+
+    @Test("an echo-server offering only v2 (--file-path) makes a memfd client fall back to v2")
+    func filePathServer() async throws {
+        guard Tools.portico != nil else { return }
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory, ["--file-path"])
+        defer { server.stop() }
+        let (status, output) = try await ping(directory, directory.socket(), ["--size", "5000", "--count", "20"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("protocol v2"))
+    }
+
+    @Test("ping against the Python peer, and a non-zero exit when the server misbehaves")
+    func pingPython() async throws {
+        guard Tools.portico != nil else { return }
+        let python = try #require(Tools.python)
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let good = try ExternalProcess(
+            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket("good.sock")],
+            directory: directory, name: "py-good")
+        defer { good.stop() }
+        let bad = try ExternalProcess(
+            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket("bad.sock"), "--fault", "garbage-reply"],
+            directory: directory, name: "py-bad")
+        defer { bad.stop() }
+        #expect(await good.waitFor("READY"))
+        #expect(await bad.waitFor("READY"))
+        let (status, output) = try await ping(directory, directory.socket("good.sock"), ["--size", "70000", "--count", "10", "--streams", "2"])
+        #expect(status == 0, "\(output)")
+        let (badStatus, badOutput) = try await ping(directory, directory.socket("bad.sock"), ["--size", "10", "--count", "3"])
+        #expect(badStatus != 0 && badStatus != nil, "\(badOutput)")
+        #expect(badOutput.contains("SHMIPC_BAD_MAGIC"), "\(badOutput)")
+    }
+
+    @Test("the Python client against echo-server in another process")
+    func pythonClientAgainstEchoServer() async throws {
+        guard Tools.portico != nil else { return }
+        let python = try #require(Tools.python)
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        let client = try ExternalProcess(
+            executable: python,
+            arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--sizes", "1,9000,2000000", "--streams", "3"],
+            directory: directory, name: "py-client")
+        defer { client.stop() }
+        #expect(await client.finish(seconds: 40) == 0, "\(client.output)")
+        #expect(client.output.contains("OK v3"))
+    }
+}
