@@ -66,4 +66,15 @@ struct LeakTests {
         }
         #expect(await eventually { ResourceAudit.clean(token: token) }, "\(ResourceAudit.report(token: token))")
     }
+
+    @Test("a listener released without close() stops and removes its socket")
+    func releasedListener() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        do {
+            let listener = try ShmIPCListener(socketPath: directory.socket(), configuration: configuration())
+            #expect(listener.socketPath == directory.socket())
+        }
+        #expect(await eventually { !FileManager.default.fileExists(atPath: directory.socket()) })
+    }
 }

@@ -22,8 +22,11 @@ public final class ShmIPCListener: Sendable {
     public init(socketPath: String, configuration: ShmIPCConfiguration = ShmIPCConfiguration()) throws(ShmIPCError) {
         self.socketPath = socketPath
         self.configuration = configuration
-        self.descriptor = try UnixSocket.listen(path: socketPath).release()
-        startThread { [self] in acceptLoop() }
+        let descriptor = try UnixSocket.listen(path: socketPath).release()
+        self.descriptor = descriptor
+        // The accept thread holds the listener weakly, so releasing the listener also stops it.
+        let reference = WeakListener(self)
+        startThread { ShmIPCListener.acceptLoop(reference, descriptor: descriptor, socketPath: socketPath) }
     }
 
     deinit { close() }
@@ -74,30 +77,39 @@ public final class ShmIPCListener: Sendable {
 
     private var isClosed: Bool { state.withLock { $0.closed } }
 
-    private func acceptLoop() {
+    private final class WeakListener: @unchecked Sendable {
+        weak var listener: ShmIPCListener?
+        init(_ listener: ShmIPCListener) { self.listener = listener }
+    }
+
+    private static func acceptLoop(_ reference: WeakListener, descriptor: Int32, socketPath: String) {
         var pollDescriptor = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        while !isClosed {
-            let ready = poll(&pollDescriptor, 1, 100)
-            if ready <= 0 { continue }
+        while let listener = reference.listener, !listener.isClosed {
+            let configuration = listener.configuration
+            if poll(&pollDescriptor, 1, 100) <= 0 { continue }
             let connection = Glibc.accept(descriptor, nil, nil)
             if connection < 0 { continue }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-            let configuration = self.configuration
-            startThread { [self] in
+            startThread { [weak listener] in
                 let socket = FileDescriptor(adopting: connection)
                 do throws(ShmIPCError) {
                     let core = try ServerHandshake.run(socket: socket, configuration: configuration)
-                    deliver(ShmIPCSession(core: core))
+                    let session = ShmIPCSession(core: core)
+                    if let listener { listener.deliver(session) } else { session.close() }
                 } catch {
-                    state.withLock { state in
-                        state.handshakeErrors.append(error)
-                        if state.handshakeErrors.count > 32 { state.handshakeErrors.removeFirst() }
-                    }
+                    listener?.record(error)
                 }
             }
         }
         Glibc.close(descriptor)
         unlink(socketPath)
+    }
+
+    private func record(_ error: ShmIPCError) {
+        state.withLock { state in
+            state.handshakeErrors.append(error)
+            if state.handshakeErrors.count > 32 { state.handshakeErrors.removeFirst() }
+        }
     }
 
     private func deliver(_ session: ShmIPCSession) {
