@@ -23,8 +23,9 @@ struct ProtoJSONEncoder {
     var writer = JSONWriter(capacity: 1024)
     /// Occurrences of the fields of the messages being written, a segment per nesting level.
     var pending: [(position: Int, occurrence: ProtoOccurrence)] = []
-    /// Entries of the maps being written (with their keys), a segment per nesting level; reused across maps.
-    var mapEntries: [(entry: ProtoOccurrence, key: MapKeyIdentity)] = []
+    /// Entries of the maps being written (scanned once: key, value, key identity), a segment per nesting level;
+    /// reused across maps.
+    var mapEntries: [MapEntryParts] = []
 
     init(schema: ProtoSchema, options: ProtoJSONOptions) {
         self.schema = schema
@@ -160,7 +161,7 @@ struct ProtoJSONEncoder {
             pending[index].position = -1
             let occurrence = pending[index].occurrence
             try expectWireType(field, occurrence)
-            mapEntries.append((occurrence, try keyIdentity(occurrence, keyField, base: base, depth: depth)))
+            mapEntries.append(try entryParts(occurrence, keyField, base: base, depth: depth))
         }
         writer.beginObject()
         var firstEntry = true
@@ -169,14 +170,14 @@ struct ProtoJSONEncoder {
             let item = mapEntries[offset]
             // Skip an entry whose key comes again later (the last one wins when parsing).
             var later = false
-            for other in (offset + 1)..<entriesEnd where mapEntries[other].key.equals(item.key, base: base) {
+            for other in (offset + 1)..<entriesEnd where mapEntries[other].identity.equals(item.identity, base: base) {
                 later = true
                 break
             }
             if later { continue }
             if !firstEntry { writer.comma() }
             firstEntry = false
-            try mapEntry(field, base: base, entry: item.entry, depth: depth)
+            try mapEntry(field, base: base, item, depth: depth)
         }
         writer.endObject()
     }
@@ -197,24 +198,47 @@ struct ProtoJSONEncoder {
         }
     }
 
-    /// The key of a map entry (field 1; absent means the zero value).
-    func keyIdentity(_ entry: ProtoOccurrence, _ keyField: ProtoFieldDescriptor, base: UnsafeRawPointer, depth: Int)
-        throws(CodecError) -> MapKeyIdentity
+    /// A map entry after the one scan of its payload: the last key and value occurrences, and the key's identity.
+    struct MapEntryParts {
+        let entry: ProtoOccurrence
+        /// The last field 1, whatever its wire type (a wrong one is an error when the entry is written).
+        var key: ProtoOccurrence?
+        /// The last field 2, and how many there were (several occurrences of a message value merge).
+        var value: ProtoOccurrence?
+        var valueCount = 0
+        /// From the last field 1 of the right wire type; absent means the zero value.
+        var identity: MapKeyIdentity
+    }
+
+    /// Scans a map entry once for its key, its value and the key's identity (for the last-one-wins check).
+    func entryParts(_ entry: ProtoOccurrence, _ keyField: ProtoFieldDescriptor, base: UnsafeRawPointer, depth: Int)
+        throws(CodecError) -> MapEntryParts
     {
+        let isString = keyField.type == .string
+        var parts = MapEntryParts(entry: entry, identity: .bytes(0..<0))
+        var identityKey: ProtoOccurrence?
         var cursor = ProtoCursor(base: base, range: entry.payload)
-        var key: MapKeyIdentity?
         while !cursor.isAtEnd {
             let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
-            guard number == 1, occurrence.wireType == keyField.wireType else { continue }
-            if keyField.type == .string {
-                key = .bytes(occurrence.payload)
-            } else {
-                var valueCursor = ProtoCursor(base: base, range: occurrence.headerEnd..<occurrence.end)
-                key = .scalar(ProtoMapKey(try ProtoScalar.decode(keyField.type, from: &valueCursor)))
+            if number == 1 {
+                parts.key = occurrence
+                if occurrence.wireType == keyField.wireType { identityKey = occurrence }
+            } else if number == 2 {
+                parts.value = occurrence
+                parts.valueCount += 1
             }
         }
-        if let key { return key }
-        return keyField.type == .string ? .bytes(0..<0) : .scalar(ProtoMapKey(ProtoScalar.zero(of: keyField.type)!))
+        if let identityKey {
+            if isString {
+                parts.identity = .bytes(identityKey.payload)
+            } else {
+                var valueCursor = ProtoCursor(base: base, range: identityKey.headerEnd..<identityKey.end)
+                parts.identity = .scalar(ProtoMapKey(try ProtoScalar.decode(keyField.type, from: &valueCursor)))
+            }
+        } else if !isString {
+            parts.identity = .scalar(ProtoMapKey(ProtoScalar.zero(of: keyField.type)!))
+        }
+        return parts
     }
 
     /// Several occurrences of a singular message field merge: converts their concatenated payloads.
@@ -255,24 +279,16 @@ struct ProtoJSONEncoder {
         try scalar(field, field.type, &cursor)
     }
 
+    /// Writes `"key":value` for an entry scanned by ``entryParts(_:_:base:depth:)``.
     mutating func mapEntry(
-        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, entry: ProtoOccurrence, depth: Int
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, _ parts: MapEntryParts, depth: Int
     ) throws(CodecError) {
         let keyField = field.mapKey!
         let valueField = field.mapValue!
-        var key: ProtoOccurrence?
-        var value: ProtoOccurrence?
-        var valueCount = 0
-        var cursor = ProtoCursor(base: base, range: entry.payload)
-        while !cursor.isAtEnd {
-            let (number, occurrence) = try cursor.readOccurrence(depth: options.limits.maxDepth - depth)
-            if number == 1 {
-                key = occurrence
-            } else if number == 2 {
-                value = occurrence
-                valueCount += 1
-            }
-        }
+        let key = parts.key
+        let value = parts.value
+        let valueCount = parts.valueCount
+        let entry = parts.entry
         // Keys are always strings in JSON.
         if let key {
             try expectWireType(keyField, key)
@@ -298,14 +314,14 @@ struct ProtoJSONEncoder {
         writer.colon()
         if let value, valueCount > 1, valueField.isMessage {
             // A message value split over several occurrences merges.
-            var parts: [ProtoOccurrence] = []
+            var pieces: [ProtoOccurrence] = []
             var again = ProtoCursor(base: base, range: entry.payload)
             while !again.isAtEnd {
                 let (number, occurrence) = try again.readOccurrence(depth: options.limits.maxDepth - depth)
-                if number == 2 { parts.append(occurrence) }
+                if number == 2 { pieces.append(occurrence) }
             }
             _ = value
-            try mergedMessage(valueField, base: base, parts, depth: depth)
+            try mergedMessage(valueField, base: base, pieces, depth: depth)
         } else if let value {
             try single(valueField, base: base, value, depth: depth)
         } else {
