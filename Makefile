@@ -1,14 +1,34 @@
 # Developer tasks. The benchmarks are a separate package (Benchmarks/) with its own .build directory.
 
-.PHONY: bench bench-data
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.PHONY: bench bench-deps bench-report bench-all bench-data bench-reference-code
 
-# Runs the whole benchmark suite in release mode (several minutes on 2 cores; the first build takes longer).
+# Runs both benchmark suites in release mode (Portico, swift-protobuf, protobuf-c, Apache Thrift C++; about 10
+# minutes on 2 cores once built, more for the first build) and keeps the output in Benchmarks/results/bench.txt.
 # Pass extra options with ARGS, e.g. make bench ARGS='--filter "Portico/GetOne/.*"'.
-bench:
-	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress $(ARGS)
+bench: bench-deps
+	mkdir -p Benchmarks/results
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress $(ARGS) \
+		| tee results/bench.txt
+
+# The reference codecs' libraries and compilers (Debian packages; only the benchmarks need them).
+bench-deps:
+	bash scripts/install-bench-deps.sh
+
+# Rewrites the generated part of docs/benchmarks.md and docs/benchmarks-ratios.svg from the last results.
+bench-report:
+	python3 Benchmarks/make_report.py Benchmarks/results/bench.txt
+
+# Everything the report needs, in one command.
+bench-all: bench bench-report
 
 # Rewrites Benchmarks/data/*.pb and *.json from Descriptors/baseline.pb (needs pip's protobuf), and
 # thrift-*.binary / *.compact from Descriptors/baseline.thrift (needs pip's thrift and the thrift compiler).
 bench-data:
 	python3 Benchmarks/data/make_baseline_data.py
 	python3 Benchmarks/data/make_thrift_data.py
+
+# Regenerates the committed protobuf-c and Apache Thrift C++ code from Descriptors/baseline.{proto,thrift}.
+bench-reference-code: bench-deps
+	bash Benchmarks/generate_reference_code.sh

@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "DynamicCodec", package: "Portico"),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "ProtobufCReference",
             ],
             path: "ProtoCodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -27,10 +28,26 @@ let package = Package(
             dependencies: [
                 .product(name: "DynamicCodec", package: "Portico"),
                 .product(name: "Benchmark", package: "benchmark"),
+                "ApacheThriftReference",
             ],
             path: "ThriftCodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The reference codecs (scripts/install-bench-deps.sh installs their Debian packages; the library's own build
+        // and tests never need them). Generated code is committed; generate_reference_code.sh regenerates it.
+        .systemLibrary(name: "CProtobufC", path: "SystemLibraries/CProtobufC", pkgConfig: "libprotobuf-c"),
+        .target(
+            name: "ProtobufCReference",
+            dependencies: ["CProtobufC"],
+            path: "ProtobufCReference"
+        ),
+        .target(
+            name: "ApacheThriftReference",
+            path: "ApacheThriftReference",
+            exclude: ["generated/baseline_types.tcc"],
+            linkerSettings: [.linkedLibrary("thrift")]
+        ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

@@ -90,4 +90,37 @@ func registerPorticoBenchmarks(_ fixture: BaselineFixture, _ configuration: Benc
             blackHole(try ProtoJSON.decode(fixture.json, as: fixture.descriptor, schema: fixture.schema))
         }
     }
+
+    // The gateway's generic route (`POST /baseline.BaselineService/Method`, body "*"): the JSON body becomes the
+    // request message. baseline.proto has no google.api.http rules, so path and query play no part here.
+    let request = HTTPRequestParts(
+        method: "POST", path: "/baseline.BaselineService/\(fixture.httpMethod.name)",
+        headers: [HTTPHeader("Content-Type", "application/json")], body: fixture.json)
+    fixture.checkHTTP(request)
+    Benchmark(name("HTTPToBinary"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                try ProtoHTTPMapping.request(request, rule: nil, method: fixture.httpMethod, schema: fixture.schema))
+        }
+    }
+}
+
+extension BaselineFixture {
+    /// The BaselineService method whose request type is this message.
+    var httpMethod: ProtoMethodDescriptor {
+        let name = ["small": "SimpleMethod", "medium": "NestingMethod", "large": "Nesting2Method"][size]!
+        return schema.services.first { $0.fullName == "baseline.BaselineService" }!.method(named: name)!
+    }
+
+    /// The HTTP path gives the same bytes as the JSON conversion of the body.
+    func checkHTTP(_ request: HTTPRequestParts) {
+        do {
+            let mapped = try ProtoHTTPMapping.request(request, rule: nil, method: httpMethod, schema: schema)
+            guard mapped == (try ProtoJSON.decode(json, as: descriptor, schema: schema)) else {
+                fatalError("HTTP request -> binary of \(size) differs from the JSON conversion of its body")
+            }
+        } catch {
+            fatalError("HTTP request -> binary check failed on \(size): \(error)")
+        }
+    }
 }

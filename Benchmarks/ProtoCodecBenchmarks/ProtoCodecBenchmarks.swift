@@ -29,5 +29,6 @@ let benchmarks: @Sendable () -> Void = {
         let configuration = Benchmark.Configuration(scalingFactor: fixture.size == "large" ? .one : .kilo)
         registerPorticoBenchmarks(fixture, configuration)
         registerSwiftProtobufBenchmarks(fixture, configuration)
+        registerProtobufCBenchmarks(fixture, configuration)
     }
 }

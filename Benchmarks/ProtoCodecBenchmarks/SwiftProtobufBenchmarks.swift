@@ -11,24 +11,50 @@ func registerSwiftProtobufBenchmarks(_ fixture: BaselineFixture, _ configuration
         registerReference(
             Baseline_Simple.self, fixture, configuration,
             readOne: { $0.binaryField },
-            setOne: { $0.i64Field = 42 })
+            setOne: { $0.i64Field = 42 },
+            setMany: {
+                $0.byteField = 1
+                $0.doubleField = 1.5
+                $0.binaryField = Data([1, 2, 3])
+            },
+            trim: { try Baseline_PartialSimple(serializedBytes: $0, options: discardUnknown).serializedBytes() })
     case "medium":
         registerReference(
             Baseline_Nesting.self, fixture, configuration,
             readOne: { $0.mapStringSimple["15"]?.binaryField },
-            setOne: { $0.mapStringSimple["15"]?.i64Field = 42 })
+            setOne: { $0.mapStringSimple["15"]?.i64Field = 42 },
+            setMany: {
+                $0.i32 = 1
+                $0.simpleStruct.doubleField = 1.5
+                $0.mapStringSimple["15"]?.binaryField = Data([1, 2, 3])
+            },
+            trim: { try Baseline_PartialNesting(serializedBytes: $0, options: discardUnknown).serializedBytes() })
     default:
         registerReference(
             Baseline_Nesting2.self, fixture, configuration,
             readOne: { $0.listNesting[15].mapStringSimple["15"]?.binaryField },
-            setOne: { $0.listNesting[15].mapStringSimple["15"]?.i64Field = 42 })
+            setOne: { $0.listNesting[15].mapStringSimple["15"]?.i64Field = 42 },
+            setMany: {
+                $0.i32 = 1
+                $0.nesting.simpleStruct.doubleField = 1.5
+                $0.listNesting[15].mapStringSimple["15"]?.binaryField = Data([1, 2, 3])
+            },
+            trim: nil)
     }
 }
 
-/// `readOne` and `setOne` touch the same fields as Portico's GetOne and SetOne on this message.
+/// Trimming with generated code: decode as the Partial type without keeping the fields it lacks, encode.
+private var discardUnknown: BinaryDecodingOptions {
+    var options = BinaryDecodingOptions()
+    options.discardUnknownFields = true
+    return options
+}
+
+/// `readOne`, `setOne` and `setMany` touch the same fields as Portico's GetOne, SetOne and SetMany on this message.
 private func registerReference<Message: SwiftProtobuf.Message>(
     _ type: Message.Type, _ fixture: BaselineFixture, _ configuration: Benchmark.Configuration,
-    readOne: @escaping (Message) -> Data?, setOne: @escaping (inout Message) -> Void
+    readOne: @escaping (Message) -> Data?, setOne: @escaping (inout Message) -> Void,
+    setMany: @escaping (inout Message) -> Void, trim: (@Sendable ([UInt8]) throws -> [UInt8])?
 ) {
     let name = { (operation: String) in "SwiftProtobuf/\(operation)/\(fixture.size)" }
     checkReference(Message.self, fixture, readOne: readOne, setOne: setOne)
@@ -55,6 +81,24 @@ private func registerReference<Message: SwiftProtobuf.Message>(
         }
     }
 
+    Benchmark(name("DecodeSetManyEncode"), configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var message = try Message(serializedBytes: fixture.bytes)
+            setMany(&message)
+            let encoded: [UInt8] = try message.serializedBytes()
+            blackHole(encoded)
+        }
+    }
+
+    if let trim {
+        checkTrim(fixture, trim)
+        Benchmark(name("Trim"), configuration: configuration) { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(try trim(fixture.bytes))
+            }
+        }
+    }
+
     Benchmark(name("Encode"), configuration: configuration) { benchmark in
         let message = try Message(serializedBytes: fixture.bytes)
         benchmark.startMeasurement()
@@ -76,6 +120,23 @@ private func registerReference<Message: SwiftProtobuf.Message>(
             let encoded: [UInt8] = try Message(jsonUTF8Bytes: fixture.json).serializedBytes()
             blackHole(encoded)
         }
+    }
+}
+
+/// Checks that swift-protobuf's trim keeps what Portico's keeps: same size (swift-protobuf may order map entries
+/// differently, so bytes are not compared) and the GetOne field readable in the Partial type.
+private func checkTrim(_ fixture: BaselineFixture, _ trim: ([UInt8]) throws -> [UInt8]) {
+    do {
+        guard let target = fixture.trimTarget else { return }
+        let theirs = try ProtoValue(bytes: try trim(fixture.bytes), descriptor: target, schema: fixture.schema)
+        let ours = try fixture.value().trimmed(to: target)
+        guard theirs.bytes.count == ours.bytes.count,
+            try theirs.get(fixture.getOne)?.scalar == ours.get(fixture.getOne)?.scalar
+        else {
+            fatalError("swift-protobuf's trim of \(fixture.size) differs from Portico's")
+        }
+    } catch {
+        fatalError("swift-protobuf trim check failed on \(fixture.size): \(error)")
     }
 }
 

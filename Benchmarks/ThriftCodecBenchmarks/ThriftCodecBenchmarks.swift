@@ -27,5 +27,7 @@ let benchmarks: @Sendable () -> Void = {
         // operation. Large operations take up to milliseconds and run once per sample.
         let configuration = Benchmark.Configuration(scalingFactor: fixture.size == "large" ? .one : .kilo)
         registerThriftBenchmarks(fixture, configuration)
+        registerThriftJSONBenchmarks(fixture, configuration)
+        registerApacheThriftBenchmarks(fixture, configuration)
     }
 }
