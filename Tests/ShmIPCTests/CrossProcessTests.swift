@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 /// Swift server and client in separate processes, through the `portico shmipc` diagnostics.
-@Suite("portico shmipc across processes", .timeLimit(.minutes(1)))
+@Suite(
+    "portico shmipc across processes", .timeLimit(.minutes(1)),
+    .enabled(if: Tools.portico != nil, "skipped: no portico executable beside the test bundle or in .build/debug (build the portico product)"))
 struct CrossProcessTests {
     func startEchoServer(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> ExternalProcess {
         let portico = try #require(Tools.portico, "the portico executable was not built next to the tests")
@@ -32,10 +34,6 @@ struct CrossProcessTests {
             ["--size", "1", "--count", "100", "--streams", "8", "--file-path"],
         ])
     func pingEcho(arguments: [String]) async throws {
-        guard Tools.portico != nil else {
-            Issue.record("portico executable not found beside the test bundle or in .build/debug; build it first")
-            return
-        }
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let server = try await startEchoServer(directory)
@@ -48,7 +46,6 @@ struct CrossProcessTests {
 
     @Test("an echo-server offering only v2 (--file-path) makes a memfd client fall back to v2")
     func filePathServer() async throws {
-        guard Tools.portico != nil else { return }
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let server = try await startEchoServer(directory, ["--file-path"])
@@ -60,7 +57,6 @@ struct CrossProcessTests {
 
     @Test("ping against the Python peer, and a non-zero exit when the server misbehaves")
     func pingPython() async throws {
-        guard Tools.portico != nil else { return }
         let python = try #require(Tools.python)
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
@@ -83,7 +79,6 @@ struct CrossProcessTests {
 
     @Test("the Python client against echo-server in another process")
     func pythonClientAgainstEchoServer() async throws {
-        guard Tools.portico != nil else { return }
         let python = try #require(Tools.python)
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }

@@ -9,7 +9,7 @@ struct LeakTests {
     static func exchange(_ path: String, _ listener: ShmIPCListener, _ config: ShmIPCConfiguration) async throws -> [String] {
         let client = try await ShmIPCSession.connect(socketPath: path, configuration: config)
         let server = try await listener.accept()
-        let sockets = [ResourceAudit.target(of: client.core.socket.descriptor), ResourceAudit.target(of: server.core.socket.descriptor)]
+        let sockets = [client.core.socket.identity, server.core.socket.identity]
         #expect(sockets.allSatisfy { $0.hasPrefix("socket:") })
         for index in 0..<4 {
             let stream = try client.openStream()

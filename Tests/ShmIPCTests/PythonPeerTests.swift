@@ -4,7 +4,7 @@ import Testing
 @testable import ShmIPC
 
 /// Interoperability with an independent implementation written from the spec (Tests/peers/shmipc_peer.py).
-@Suite("Interop with the Python peer", .timeLimit(.minutes(1)))
+@Suite("Interop with the Python peer", .timeLimit(.minutes(1)), .enabled(if: Tools.python != nil, "skipped: python3 not found"))
 struct PythonPeerTests {
     static let sizes = [1, 100, 8172, 8173, 131_053, 1 << 20, 4 << 20]
 

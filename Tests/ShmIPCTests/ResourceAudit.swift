@@ -27,7 +27,7 @@ enum ResourceAudit {
     /// Everything tied to `token` and to the given socket targets is gone.
     static func clean(token: String, sockets: [String] = []) -> Bool {
         mappings(containing: token) == 0 && descriptors(containing: token) == 0 && files(containing: token) == 0
-            && sockets.allSatisfy { descriptors(containing: $0) == 0 }
+            && sockets.allSatisfy { $0.isEmpty || descriptors(containing: $0) == 0 }
     }
 
     static func report(token: String) -> String {

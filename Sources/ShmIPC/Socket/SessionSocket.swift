@@ -9,7 +9,12 @@ final class SessionSocket: @unchecked Sendable {
     /// False once shut down; guarded so that shutdown never races with the final close.
     private let lifecycle = Mutex<(open: Bool, closed: Bool)>((true, false))
 
+    /// `socket:[inode]`, as /proc shows it: identifies the socket even after its number is reused.
+    let identity: String
+
     init(adopting descriptor: consuming FileDescriptor) {
+        var info = stat()
+        identity = fstat(descriptor.rawValue, &info) == 0 ? "socket:[\(info.st_ino)]" : ""
         self.descriptor = descriptor.release()
     }
 
