@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShmIPC
+import Synchronization
 
 /// `portico shmipc ...`: diagnostics for the shared-memory transport.
 struct ShmIPCCommand: AsyncParsableCommand {
@@ -63,25 +64,72 @@ struct ShmIPCEchoServerCommand: AsyncParsableCommand {
     }
 
     static func serve(_ session: ShmIPCSession) async {
-        await withTaskGroup(of: Void.self) { group in
-            while let stream = try? await session.acceptStream() {
-                group.addTask { await echo(stream) }
-            }
+        while let stream = try? await session.acceptStream() {
+            StreamEcho(stream).start()
         }
         session.close()
     }
+}
 
-    static func echo(_ stream: ShmIPCStream) async {
-        do {
-            while let chunk = try await stream.readChunk() {
-                try stream.write(chunk)
-                try await stream.flush()
+/// Echoes one stream from its readable handler, on the session's receive thread: no task hop per message.
+/// This is the poll API's intended use; a lock keeps the echo of concurrent calls in order.
+final class StreamEcho: Sendable {
+    private let stream: ShmIPCStream
+    private let state = Mutex<Scratch>(Scratch())
+
+    private struct Scratch: ~Copyable {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        var finished = false
+        deinit { bytes.deallocate() }
+    }
+
+    init(_ stream: ShmIPCStream) { self.stream = stream }
+
+    func start() {
+        stream.setReadableHandler { [self] in pump() }
+        pump()  // bytes may have arrived before the handler was set
+    }
+
+    private func pump() {
+        let finished = state.withLock { scratch -> Bool in
+            guard !scratch.finished else { return true }
+            var wrote = false
+            reading: while true {
+                switch stream.read(into: scratch.bytes) {
+                case .consumed(let count):
+                    do throws(ShmIPCError) {
+                        try stream.write(UnsafeRawBufferPointer(rebasing: scratch.bytes[0..<count]))
+                        wrote = true
+                    } catch {
+                        report(error)
+                        scratch.finished = true
+                        break reading
+                    }
+                case .empty:
+                    break reading
+                case .endOfStream:
+                    scratch.finished = true
+                    break reading
+                case .failed(let error):
+                    report(error)
+                    scratch.finished = true
+                    break reading
+                }
             }
-            try stream.close()
-        } catch {
-            FileHandle.standardError.write(Data("shmipc echo-server: stream \(stream.id): \(error)\n".utf8))
-            try? stream.close()
+            do throws(ShmIPCError) {
+                if wrote { try stream.flushBlocking() }
+                if scratch.finished { try stream.close() }
+            } catch {
+                report(error)
+                scratch.finished = true
+            }
+            return scratch.finished
         }
+        if finished { stream.setReadableHandler(nil) }
+    }
+
+    private func report(_ error: ShmIPCError) {
+        FileHandle.standardError.write(Data("shmipc echo-server: stream \(stream.id): \(error)\n".utf8))
     }
 }
 
