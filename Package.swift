@@ -19,6 +19,15 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -27,8 +36,32 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ShmIPC", swiftSettings: strict),
-        .target(name: "GenericCall", dependencies: ["DynamicCodec", "ShmIPC"], swiftSettings: strict),
-        .target(name: "Gateway", dependencies: ["GenericCall", "DynamicCodec"], swiftSettings: strict),
+        .target(
+            name: "GenericCall",
+            dependencies: [
+                "DynamicCodec", "ShmIPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "GenericCall", "DynamicCodec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "portico",
             dependencies: [
@@ -42,9 +75,17 @@ let package = Package(
             dependencies: ["DynamicCodec", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
-        .testTarget(name: "GenericCallTests", dependencies: ["GenericCall"], swiftSettings: strict),
-        .testTarget(name: "ShmIPCTests", dependencies: ["ShmIPC"], swiftSettings: strict),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway"], swiftSettings: strict),
+        .testTarget(
+            name: "GenericCallTests",
+            dependencies: ["GenericCall", "portico", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ShmIPCTests", dependencies: ["ShmIPC", "portico"], swiftSettings: strict),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         // Runs the built `portico` executable as a user would.
         .testTarget(name: "PorticoCLITests", dependencies: ["portico"], swiftSettings: strict),
     ],

@@ -14,3 +14,4 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 python3 -c "import google.protobuf" 2>/dev/null || python3 -m pip install -q "protobuf>=5"
 python3 -c "import thrift" 2>/dev/null || python3 -m pip install -q "thrift>=0.16"
+python3 -c "import grpc" 2>/dev/null || python3 -m pip install -q "grpcio>=1.60"

@@ -1,0 +1,136 @@
+import Synchronization
+
+/// How a backend's endpoints share the calls.
+public enum BalancePolicy: Sendable, Hashable {
+    case roundRobin
+    /// Calls with the same key go to the same endpoint while it is healthy (a ring with virtual nodes, so
+    /// removing an endpoint moves only its own keys).
+    case consistentHash
+}
+
+/// Passive health checking: an endpoint that fails `failureThreshold` times in a row is ejected for
+/// `ejectionTime`, doubled on each new ejection up to `maxEjectionTime`.
+public struct HealthPolicy: Sendable, Hashable {
+    public var failureThreshold: Int
+    public var ejectionTime: Duration
+    public var maxEjectionTime: Duration
+
+    public init(failureThreshold: Int = 5, ejectionTime: Duration = .seconds(1), maxEjectionTime: Duration = .seconds(30)) {
+        self.failureThreshold = failureThreshold
+        self.ejectionTime = ejectionTime
+        self.maxEjectionTime = maxEjectionTime
+    }
+}
+
+/// Picks endpoints for calls and tracks their health. Thread-safe.
+final class LoadBalancer: Sendable {
+    let endpoints: [Endpoint]
+    let policy: BalancePolicy
+    let health: HealthPolicy
+    /// Virtual nodes of the hash ring: (hash, endpoint index), sorted by hash.
+    private let ring: [(UInt64, Int)]
+
+    private struct EndpointState {
+        var consecutiveFailures = 0
+        var ejections = 0
+        var ejectedUntil: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var next = 0
+        var endpoints: [EndpointState]
+    }
+
+    private let state: Mutex<State>
+
+    init(endpoints: [Endpoint], policy: BalancePolicy, health: HealthPolicy) {
+        self.endpoints = endpoints
+        self.policy = policy
+        self.health = health
+        var ring: [(UInt64, Int)] = []
+        if policy == .consistentHash {
+            for (index, endpoint) in endpoints.enumerated() {
+                for replica in 0..<100 { ring.append((Self.hash("\(endpoint)#\(replica)"), index)) }
+            }
+            ring.sort { $0.0 < $1.0 }
+        }
+        self.ring = ring
+        state = Mutex(State(endpoints: Array(repeating: EndpointState(), count: endpoints.count)))
+    }
+
+    /// The endpoint for the next attempt, avoiding `excluded` (endpoints this call already failed on) and ejected
+    /// ones when others remain; nil when every endpoint is ejected.
+    func pick(key: String?, excluding excluded: Set<Int>, now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { state in
+            func usable(_ index: Int, allowExcluded: Bool) -> Bool {
+                if !allowExcluded && excluded.contains(index) { return false }
+                if let until = state.endpoints[index].ejectedUntil, until > now { return false }
+                return true
+            }
+            for allowExcluded in [false, true] {
+                if policy == .consistentHash, let key, !ring.isEmpty {
+                    let hash = Self.hash(key)
+                    var low = 0
+                    var high = ring.count
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if ring[middle].0 < hash { low = middle + 1 } else { high = middle }
+                    }
+                    for step in 0..<ring.count {
+                        let index = ring[(low + step) % ring.count].1
+                        if usable(index, allowExcluded: allowExcluded) { return index }
+                    }
+                } else {
+                    for _ in 0..<endpoints.count {
+                        let index = state.next % endpoints.count
+                        state.next &+= 1
+                        if usable(index, allowExcluded: allowExcluded) { return index }
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
+    func recordSuccess(_ index: Int) {
+        state.withLock { state in
+            state.endpoints[index].consecutiveFailures = 0
+            state.endpoints[index].ejections = 0
+        }
+    }
+
+    /// Counts a connection-level failure; returns true when it ejected the endpoint.
+    @discardableResult
+    func recordFailure(_ index: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { state in
+            state.endpoints[index].consecutiveFailures += 1
+            guard state.endpoints[index].consecutiveFailures >= health.failureThreshold else { return false }
+            let ejections = min(state.endpoints[index].ejections, 16)
+            let time = min(health.ejectionTime * (1 << ejections), health.maxEjectionTime)
+            state.endpoints[index].ejectedUntil = now + time
+            state.endpoints[index].ejections += 1
+            state.endpoints[index].consecutiveFailures = 0
+            return true
+        }
+    }
+
+    func isEjected(_ index: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { state in
+            if let until = state.endpoints[index].ejectedUntil { return until > now }
+            return false
+        }
+    }
+
+    /// FNV-1a, 64 bits, then a final mix so nearby keys spread over the ring.
+    static func hash(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        return hash
+    }
+}

@@ -1,0 +1,219 @@
+public import DynamicCodec
+public import NIOCore
+import NIOPosix
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Synchronization
+
+/// A stand-in backend for any loaded service on any framing: answers every method with the configured JSON (or a
+/// default value), with optional delay and injected failures.
+public final class MockServer: Sendable {
+    public let responder: MockResponder
+    public let framing: Framing
+    public let behavior: MockBehavior
+    private let state = Mutex<(channel: (any Channel)?, grpc: GRPCServer<HTTP2ServerTransport.Posix>?, task: Task<Void, Never>?)>((nil, nil, nil))
+    /// Calls answered so far (for tests and the demo).
+    public var callCount: Int { calls.load(ordering: .relaxed) }
+    let calls = Atomic<Int>(0)
+    /// TTHeader int info and gRPC metadata of the last request (for tests: what the backend saw).
+    private let lastSeen = Mutex<[String: String]>([:])
+
+    public init(responder: MockResponder, framing: Framing, behavior: MockBehavior = MockBehavior()) {
+        self.responder = responder
+        self.framing = framing
+        self.behavior = behavior
+    }
+
+    public var lastRequestHeaders: [String: String] { lastSeen.withLock { $0 } }
+
+    func record(_ headers: [String: String]) { lastSeen.withLock { $0 = headers } }
+
+    /// Starts listening; returns the bound endpoint (port 0 picks a free port).
+    public func start(host: String = "127.0.0.1", port: Int) async throws -> Endpoint {
+        if framing == .grpc { return try await startGRPC(host: host, port: port) }
+        let codec = MessageCodec(
+            framing: framing, thriftProtocol: responder.thriftProtocol, protobufPayload: responder.schema.isProtobuf)
+        let server = self
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(FrameDecoder(codec: codec)),
+                        MockConnectionHandler(server: server, codec: codec))
+                }
+            }
+            .bind(host: host, port: port).get()
+        state.withLock { $0.channel = channel }
+        return .tcp(host: host, port: channel.localAddress?.port ?? port)
+    }
+
+    /// Starts on a Unix domain socket path (for local tests of stream framings).
+    public func start(unixPath: String) async throws -> Endpoint {
+        let codec = MessageCodec(
+            framing: framing, thriftProtocol: responder.thriftProtocol, protobufPayload: responder.schema.isProtobuf)
+        let server = self
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers(
+                        ByteToMessageHandler(FrameDecoder(codec: codec)),
+                        MockConnectionHandler(server: server, codec: codec))
+                }
+            }
+            .bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
+        state.withLock { $0.channel = channel }
+        return .unix(path: unixPath)
+    }
+
+    private func startGRPC(host: String, port: Int) async throws -> Endpoint {
+        guard case .protobuf(let schema, let service) = responder.schema else {
+            throw CallError(.invalidArgument, "gRPC needs a Protobuf service")
+        }
+        let server = GRPCServer(
+            transport: HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
+            services: [MockGRPCService(server: self, schema: schema, service: service)])
+        let task = Task { _ = try? await server.serve() }
+        state.withLock {
+            $0.grpc = server
+            $0.task = task
+        }
+        guard let address = try await server.listeningAddress?.ipv4 else {
+            throw CallError(.unavailable, "the gRPC mock server did not start")
+        }
+        return .tcp(host: address.host, port: address.port)
+    }
+
+    /// Stops listening and closes connections.
+    public func stop() async {
+        let (channel, grpc, task) = state.withLock { state in
+            let taken = state
+            state = (nil, nil, nil)
+            return taken
+        }
+        try? await channel?.close()
+        grpc?.beginGracefulShutdown()
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Waits until the server is stopped (for `portico mock`).
+    public func wait() async {
+        if let channel = state.withLock({ $0.channel }) {
+            try? await channel.closeFuture.get()
+        } else if let task = state.withLock({ $0.task }) {
+            await task.value
+        }
+    }
+}
+
+/// Answers each request frame on one connection; replies may leave out of order (TTHeader multiplexing).
+final class MockConnectionHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Result<WireEnvelope, FramingError>
+    typealias OutboundOut = ByteBuffer
+    let server: MockServer
+    let codec: MessageCodec
+
+    init(server: MockServer, codec: MessageCodec) {
+        self.server = server
+        self.codec = codec
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .success(let request) = unwrapInboundIn(data) else {
+            context.close(promise: nil)
+            return
+        }
+        var seen: [String: String] = [:]
+        for (key, value) in request.intInfo { seen["int:\(key)"] = value }
+        for header in request.stringInfo { seen[header.name] = header.value }
+        server.record(seen)
+        let channel = context.channel
+        let server = self.server
+        let codec = self.codec
+        Task {
+            if server.behavior.delay > .zero { try? await Task.sleep(for: server.behavior.delay) }
+            server.calls.add(1, ordering: .relaxed)
+            guard request.type != .oneway else { return }
+            var reply = WireEnvelope(method: request.method, type: .reply, sequenceID: request.sequenceID, payload: [])
+            switch server.behavior.decide() {
+            case .close:
+                channel.close(promise: nil)
+                return
+            case .exception:
+                reply.type = .exception
+                let exception = TApplicationException(message: "injected failure", type: TApplicationException.internalError)
+                reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
+            case .answer:
+                do {
+                    switch try server.responder.answer(method: request.method) {
+                    case .payload(let payloads):
+                        reply.payload = payloads.first ?? []
+                    case .applicationException(let exception):
+                        reply.type = .exception
+                        reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
+                    case .grpcStatus(_, let message):
+                        reply.type = .exception
+                        let exception = TApplicationException(message: message, type: TApplicationException.internalError)
+                        reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
+                    case .business(let status, let message, let payload):
+                        reply.payload = payload
+                        reply.stringInfo = [RPCHeader("biz-status", status), RPCHeader("biz-message", message)]
+                    }
+                } catch {
+                    reply.type = .exception
+                    reply.payload = TApplicationException(message: "\(error)", type: TApplicationException.internalError)
+                        .encoded(codec.thriftProtocol)
+                }
+            }
+            let frame = codec.encode(reply)
+            channel.writeAndFlush(channel.allocator.buffer(bytes: frame), promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// Registers every method of a Protobuf service with grpc-swift, answering raw bytes.
+struct MockGRPCService: RegistrableRPCService {
+    let server: MockServer
+    let schema: ProtoSchema
+    let service: ProtoServiceDescriptor
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        for method in service.methods {
+            let descriptor = MethodDescriptor(fullyQualifiedService: service.fullName, method: method.name)
+            let server = self.server
+            let name = method.name
+            router.registerHandler(
+                forMethod: descriptor, deserializer: RawMessageDeserializer(), serializer: RawMessageSerializer()
+            ) { request, context in
+                var seen: [String: String] = [:]
+                for header in request.metadata.headers { seen[header.name] = header.value }
+                server.record(seen)
+                for try await _ in request.messages {}
+                if server.behavior.delay > .zero { try await Task.sleep(for: server.behavior.delay) }
+                server.calls.add(1, ordering: .relaxed)
+                if server.behavior.decide() != .answer {
+                    throw RPCError(code: .unavailable, message: "injected failure")
+                }
+                switch try server.responder.answer(method: name) {
+                case .payload(let messages):
+                    return StreamingServerResponse(of: [UInt8].self, metadata: [:]) { writer in
+                        for message in messages { try await writer.write(message) }
+                        return [:]
+                    }
+                case .grpcStatus(let code, let message):
+                    throw RPCError(code: RPCError.Code(Status.Code(rawValue: code) ?? .unknown) ?? .unknown, message: message)
+                case .applicationException(let exception):
+                    throw RPCError(code: .internalError, message: exception.message)
+                case .business(_, let message, _):
+                    throw RPCError(code: .failedPrecondition, message: message)
+                }
+            }
+        }
+    }
+}

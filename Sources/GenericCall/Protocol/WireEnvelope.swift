@@ -1,0 +1,142 @@
+public import DynamicCodec
+
+/// One RPC message with its framing removed: the method, the message type and sequence id of the Thrift (or
+/// Kitex protobuf) envelope, the payload struct or message, and TTHeader info when there was a TTHeader.
+public struct WireEnvelope: Sendable {
+    public var method: String
+    public var type: ThriftMessageType
+    public var sequenceID: Int32
+    /// A Thrift struct (args, result or TApplicationException) or a Protobuf message (or ErrorProto).
+    public var payload: [UInt8]
+    /// TTHeader string info (biz-status, forwarded headers...).
+    public var stringInfo: [RPCHeader]
+    /// TTHeader integer-keyed info (LogID, ToService, RPCTimeout...).
+    public var intInfo: [UInt16: String]
+
+    public init(
+        method: String, type: ThriftMessageType, sequenceID: Int32, payload: [UInt8], stringInfo: [RPCHeader] = [],
+        intInfo: [UInt16: String] = [:]
+    ) {
+        self.method = method
+        self.type = type
+        self.sequenceID = sequenceID
+        self.payload = payload
+        self.stringInfo = stringInfo
+        self.intInfo = intInfo
+    }
+}
+
+/// Encodes and decodes whole frames of one framing (everything but gRPC, which has its own transport).
+public struct MessageCodec: Sendable, Hashable {
+    public var framing: Framing
+    /// The Thrift protocol of Thrift payloads.
+    public var thriftProtocol: ThriftProtocol
+    /// TTHeader frames carrying Kitex protobuf envelopes instead of Thrift messages.
+    public var protobufPayload: Bool
+    public var maxFrameSize: Int
+
+    public init(framing: Framing, thriftProtocol: ThriftProtocol = .binary, protobufPayload: Bool = false,
+                maxFrameSize: Int = defaultMaxFrameSize) {
+        self.framing = framing
+        self.thriftProtocol = thriftProtocol
+        self.protobufPayload = protobufPayload || framing == .kitexProtobuf
+        self.maxFrameSize = maxFrameSize
+    }
+
+    /// The whole frame for `envelope`, length prefix included where the framing has one.
+    public func encode(_ envelope: WireEnvelope) -> [UInt8] {
+        switch framing {
+        case .buffered:
+            return thriftMessage(envelope)
+        case .framed:
+            return LengthPrefixedFrame.encode(thriftMessage(envelope))
+        case .kitexProtobuf:
+            return LengthPrefixedFrame.encode(kitexEnvelope(envelope))
+        case .ttheader, .grpc:
+            let protocolID: TTHeader.ProtocolID =
+                protobufPayload ? .kitexProtobuf : (thriftProtocol == .compact ? .thriftCompact : .thriftBinary)
+            let header = TTHeader(
+                sequenceID: envelope.sequenceID, protocolID: protocolID,
+                stringInfo: envelope.stringInfo.map { TTHeader.StringPair($0.name, $0.value) },
+                intInfo: envelope.intInfo.sorted { $0.key < $1.key }.map { TTHeader.IntPair($0.key, $0.value) },
+                payload: protobufPayload ? kitexEnvelope(envelope) : thriftMessage(envelope))
+            return header.encoded()
+        }
+    }
+
+    private func thriftMessage(_ envelope: WireEnvelope) -> [UInt8] {
+        var out = ThriftMessageHeader(name: envelope.method, type: envelope.type, sequenceID: envelope.sequenceID)
+            .encoded(thriftProtocol)
+        out.append(contentsOf: envelope.payload)
+        return out
+    }
+
+    private func kitexEnvelope(_ envelope: WireEnvelope) -> [UInt8] {
+        KitexProtobufEnvelope(
+            method: envelope.method, type: envelope.type, sequenceID: envelope.sequenceID, payload: envelope.payload
+        ).encoded()
+    }
+
+    /// The length of the first whole frame in `bytes`, or nil when more bytes are needed.
+    public func frameLength(in bytes: ArraySlice<UInt8>) throws(FramingError) -> Int? {
+        switch framing {
+        case .buffered:
+            switch try BufferedThriftFrame.decode(bytes, encoding: thriftProtocol, maxSize: maxFrameSize) {
+            case .frame(_, let consumed): return consumed
+            case .needMore: return nil
+            }
+        case .framed, .kitexProtobuf, .ttheader, .grpc:
+            guard bytes.count >= 4 else { return nil }
+            let length = Int(UInt32(bigEndian: bytes))
+            guard length <= maxFrameSize else {
+                throw FramingError("frame of \(length) bytes exceeds the limit of \(maxFrameSize)", offset: 0)
+            }
+            return 4 + length
+        }
+    }
+
+    /// Decodes one whole frame.
+    public func decode(_ frame: [UInt8]) throws(FramingError) -> WireEnvelope {
+        switch framing {
+        case .buffered:
+            return try decodeThrift(frame, encoding: thriftProtocol)
+        case .framed:
+            return try decodeThrift(Array(frame.dropFirst(4)), encoding: thriftProtocol)
+        case .kitexProtobuf:
+            let envelope = try KitexProtobufEnvelope(decoding: frame.dropFirst(4))
+            return WireEnvelope(
+                method: envelope.method, type: envelope.type, sequenceID: envelope.sequenceID,
+                payload: envelope.payload)
+        case .ttheader, .grpc:
+            guard case .frame(let header, _) = try TTHeader.decode(frame[...], maxSize: maxFrameSize) else {
+                throw FramingError("truncated TTHeader frame", offset: 0)
+            }
+            var envelope: WireEnvelope
+            switch header.protocolID {
+            case .kitexProtobuf:
+                let inner = try KitexProtobufEnvelope(decoding: header.payload[...])
+                envelope = WireEnvelope(
+                    method: inner.method, type: inner.type, sequenceID: inner.sequenceID, payload: inner.payload)
+            case .thriftCompact:
+                envelope = try decodeThrift(header.payload, encoding: .compact)
+            case .thriftBinary:
+                envelope = try decodeThrift(header.payload, encoding: .binary)
+            }
+            envelope.sequenceID = header.sequenceID
+            envelope.stringInfo = header.stringInfo.map { RPCHeader($0.key, $0.value) }
+            for pair in header.intInfo { envelope.intInfo[pair.key] = pair.value }
+            return envelope
+        }
+    }
+
+    private func decodeThrift(_ message: [UInt8], encoding: ThriftProtocol) throws(FramingError) -> WireEnvelope {
+        do {
+            let header = try ThriftMessageHeader.read(from: message, encoding: encoding)
+            return WireEnvelope(
+                method: header.name, type: header.type, sequenceID: header.sequenceID,
+                payload: Array(message[header.payloadStart...]))
+        } catch {
+            throw FramingError("malformed Thrift message header: \(error.message)", offset: error.offset ?? 0)
+        }
+    }
+}

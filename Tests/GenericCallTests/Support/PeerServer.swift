@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+
+/// Paths of the repository, found from this file's location.
+enum Repo {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static var descriptors: String { root.appendingPathComponent("Descriptors").path }
+    static var peers: String { root.appendingPathComponent("Tests/peers").path }
+}
+
+struct PeerFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// A server process started by a test on loopback: waits for its "PORT n" line, and is always terminated.
+final class PeerServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    init(_ arguments: [String], timeout: Double = 20) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Read the first line with a deadline, on a thread (a blocking read cannot be interrupted otherwise).
+        let box = LineBox()
+        let reader = Thread {
+            var line = Data()
+            while true {
+                let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data([0x0A]) { break }
+                line.append(byte)
+            }
+            box.set(String(decoding: line, as: UTF8.self))
+        }
+        reader.start()
+        let limit = Date().addingTimeInterval(timeout)
+        while box.get() == nil, Date() < limit, process.isRunning { usleep(10_000) }
+        guard let line = box.get(), line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw PeerFailure(description: "\(arguments.joined(separator: " ")) did not start (got \(box.get() ?? "nothing"))")
+        }
+        self.port = port
+    }
+
+    /// SIGKILL: children of the test runner inherit its blocked signal mask, so SIGTERM would never arrive.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
+
+final class LineBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var line: String?
+    func set(_ value: String) { lock.withLock { line = value } }
+    func get() -> String? { lock.withLock { line } }
+}
+
+/// The Python code Apache Thrift's compiler generates for the bookstore IDL, made once per test run.
+enum ThriftGenerated {
+    static let directory: Result<String, PeerFailure> = {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("portico-gen-py-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["thrift", "-r", "--gen", "py", "-out", output, Repo.descriptors + "/bookstore.thrift"]
+        do {
+            try process.run()
+            process.waitUntilExit()
+        } catch {
+            return .failure(PeerFailure(description: "thrift compiler: \(error)"))
+        }
+        guard process.terminationStatus == 0 else { return .failure(PeerFailure(description: "thrift --gen py failed")) }
+        return .success(output)
+    }()
+}
+
+/// Open file descriptors of this process (to check nothing leaks).
+func openFileDescriptorCount() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+}
