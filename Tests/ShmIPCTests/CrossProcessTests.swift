@@ -4,21 +4,26 @@ import Testing
 /// Swift server and client in separate processes, through the `portico shmipc` diagnostics.
 @Suite(
     "portico shmipc across processes", .timeLimit(.minutes(1)),
-    .enabled(if: Tools.portico != nil, "skipped: no portico executable beside the test bundle or in .build/debug (build the portico product)"))
+    .enabled(
+        if: Tools.portico != nil,
+        "skipped: no portico executable beside the test bundle or in .build/debug (build the portico product)"))
 struct CrossProcessTests {
     func startEchoServer(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> ExternalProcess {
         let portico = try #require(Tools.portico, "the portico executable was not built next to the tests")
         let server = try ExternalProcess(
-            executable: portico, arguments: ["shmipc", "echo-server", "--listen", directory.socket(), "--handshake-timeout", "10"] + extra,
+            executable: portico,
+            arguments: ["shmipc", "echo-server", "--listen", directory.socket(), "--handshake-timeout", "10"] + extra,
             directory: directory, name: "echo-server")
         #expect(await server.waitFor("listening"), "echo-server did not start: \(server.output)")
         return server
     }
 
-    func ping(_ directory: TemporaryDirectory, _ socket: String, _ arguments: [String]) async throws -> (Int32?, String) {
+    func ping(_ directory: TemporaryDirectory, _ socket: String, _ arguments: [String]) async throws -> (Int32?, String)
+    {
         let portico = try #require(Tools.portico)
         let ping = try ExternalProcess(
-            executable: portico, arguments: ["shmipc", "ping", "--connect", socket, "--handshake-timeout", "10"] + arguments,
+            executable: portico,
+            arguments: ["shmipc", "ping", "--connect", socket, "--handshake-timeout", "10"] + arguments,
             directory: directory, name: "ping-\(UUID().uuidString.prefix(6))")
         defer { ping.stop() }
         let status = await ping.finish(seconds: 40)
@@ -65,14 +70,19 @@ struct CrossProcessTests {
             directory: directory, name: "py-good")
         defer { good.stop() }
         let bad = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket("bad.sock"), "--fault", "garbage-reply"],
+            executable: python,
+            arguments: [
+                Tools.pythonPeer, "server", "--listen", directory.socket("bad.sock"), "--fault", "garbage-reply",
+            ],
             directory: directory, name: "py-bad")
         defer { bad.stop() }
         #expect(await good.waitFor("READY"))
         #expect(await bad.waitFor("READY"))
-        let (status, output) = try await ping(directory, directory.socket("good.sock"), ["--size", "70000", "--count", "10", "--streams", "2"])
+        let (status, output) = try await ping(
+            directory, directory.socket("good.sock"), ["--size", "70000", "--count", "10", "--streams", "2"])
         #expect(status == 0, "\(output)")
-        let (badStatus, badOutput) = try await ping(directory, directory.socket("bad.sock"), ["--size", "10", "--count", "3"])
+        let (badStatus, badOutput) = try await ping(
+            directory, directory.socket("bad.sock"), ["--size", "10", "--count", "3"])
         #expect(badStatus != 0 && badStatus != nil, "\(badOutput)")
         #expect(badOutput.contains("SHMIPC_BAD_MAGIC"), "\(badOutput)")
     }
@@ -86,7 +96,10 @@ struct CrossProcessTests {
         defer { server.stop() }
         let client = try ExternalProcess(
             executable: python,
-            arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--sizes", "1,9000,2000000", "--streams", "3"],
+            arguments: [
+                Tools.pythonPeer, "client", "--connect", directory.socket(), "--sizes", "1,9000,2000000", "--streams",
+                "3",
+            ],
             directory: directory, name: "py-client")
         defer { client.stop() }
         #expect(await client.finish(seconds: 40) == 0, "\(client.output)")

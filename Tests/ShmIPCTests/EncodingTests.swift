@@ -20,10 +20,13 @@ struct EncodingTests {
 
     @Test("ShareMemory payload: queue path, then buffer path, each u16 length + bytes")
     func shareMemoryPaths() throws {
-        let bytes = Events.shareMemory(.shareMemoryByFilePath, queuePath: "/dev/shm/q", bufferPath: "/dev/shm/bb", version: 2)
+        let bytes = Events.shareMemory(
+            .shareMemoryByFilePath, queuePath: "/dev/shm/q", bufferPath: "/dev/shm/bb", version: 2)
         #expect(Array(bytes[0..<8]) == [0, 0, 0, UInt8(8 + 2 + 10 + 2 + 11), 0x77, 0x58, 2, 0])
         #expect(Array(bytes[8..<10]) == [0, 10])
-        let paths = try bytes.withUnsafeBytes { raw in try Events.decodePaths(UnsafeRawBufferPointer(rebasing: raw[8...])) }
+        let paths = try bytes.withUnsafeBytes { raw in
+            try Events.decodePaths(UnsafeRawBufferPointer(rebasing: raw[8...]))
+        }
         #expect(paths.queue == "/dev/shm/q")
         #expect(paths.buffer == "/dev/shm/bb")
     }

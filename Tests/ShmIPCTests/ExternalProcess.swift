@@ -56,7 +56,8 @@ enum Tools {
     static var python: String? {
         ["/usr/bin/python3", "/usr/local/bin/python3", "/root/.pyenv/shims/python3"].first {
             FileManager.default.isExecutableFile(atPath: $0)
-        } ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+        }
+            ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map { $0 + "/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -65,8 +66,11 @@ enum Tools {
         var candidates: [String] = []
         let argument0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         candidates.append(argument0.deletingLastPathComponent().appendingPathComponent("portico").path)
-        candidates.append(argument0.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("portico").path)
-        candidates.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent().appendingPathComponent("portico").path)
+        candidates.append(
+            argument0.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("portico").path)
+        candidates.append(
+            URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent().appendingPathComponent("portico")
+                .path)
         var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         for _ in 0..<4 {
             directory = directory.deletingLastPathComponent()

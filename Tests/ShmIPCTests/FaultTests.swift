@@ -17,7 +17,8 @@ struct FaultTests {
         let listener = try ShmIPCListener(socketPath: directory.socket(), configuration: serverConfiguration)
         defer { listener.close() }
         let client = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--fault", fault],
+            executable: python,
+            arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--fault", fault],
             directory: directory, name: "fault-" + fault)
         defer { client.stop() }
         try await withTimeout(20, "fault \(fault)") { try await check(listener, client) }
@@ -25,13 +26,17 @@ struct FaultTests {
 
     @Test(
         "bad handshakes are rejected with a stable code",
-        arguments: [("wrong-magic", "SHMIPC_BAD_MAGIC"), ("bad-version", "SHMIPC_BAD_VERSION"), ("silent", "SHMIPC_HANDSHAKE_TIMEOUT")])
+        arguments: [
+            ("wrong-magic", "SHMIPC_BAD_MAGIC"), ("bad-version", "SHMIPC_BAD_VERSION"),
+            ("silent", "SHMIPC_HANDSHAKE_TIMEOUT"),
+        ])
     func badHandshake(fault: String, code: String) async throws {
         var server = configuration()
         server.handshakeTimeout = .milliseconds(300)
         try await pythonClientFault(fault, serverConfiguration: server) { listener, _ in
-            #expect(await eventually(5) { listener.recentHandshakeErrors.contains { $0.code.rawValue == code } },
-                    "handshake errors: \(listener.recentHandshakeErrors)")
+            #expect(
+                await eventually(5) { listener.recentHandshakeErrors.contains { $0.code.rawValue == code } },
+                "handshake errors: \(listener.recentHandshakeErrors)")
         }
     }
 
@@ -42,7 +47,9 @@ struct FaultTests {
         try await pythonClientFault(fault) { listener, client in
             let pid = client.process.processIdentifier
             try await Self.endsWith(code: code, listener: listener)
-            #expect(await eventually { ResourceAudit.clean(token: "pyshmipc_\(pid)") }, "\(ResourceAudit.report(token: "pyshmipc_\(pid)"))")
+            #expect(
+                await eventually { ResourceAudit.clean(token: "pyshmipc_\(pid)") },
+                "\(ResourceAudit.report(token: "pyshmipc_\(pid)"))")
         }
     }
 
@@ -60,7 +67,9 @@ struct FaultTests {
         try await pythonClientFault("die-mid-message") { listener, client in
             let pid = client.process.processIdentifier
             try await Self.readsThenPeerGone(listener)
-            #expect(await eventually { ResourceAudit.clean(token: "pyshmipc_\(pid)") }, "\(ResourceAudit.report(token: "pyshmipc_\(pid)"))")
+            #expect(
+                await eventually { ResourceAudit.clean(token: "pyshmipc_\(pid)") },
+                "\(ResourceAudit.report(token: "pyshmipc_\(pid)"))")
         }
     }
 
@@ -80,13 +89,17 @@ struct FaultTests {
     /// Our client against a Python server that misbehaves on the first data.
     @Test(
         "a server that dies, sends a bad offset or garbage ends our streams with a clear error",
-        arguments: [("die-on-data", "SHMIPC_PEER_GONE"), ("bad-offset-reply", "SHMIPC_BAD_OFFSET"), ("garbage-reply", "SHMIPC_BAD_MAGIC")])
+        arguments: [
+            ("die-on-data", "SHMIPC_PEER_GONE"), ("bad-offset-reply", "SHMIPC_BAD_OFFSET"),
+            ("garbage-reply", "SHMIPC_BAD_MAGIC"),
+        ])
     func hostileServer(fault: String, code: String) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let python = try #require(Tools.python)
         let peer = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", fault],
+            executable: python,
+            arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", fault],
             directory: directory, name: "server-" + fault)
         defer { peer.stop() }
         #expect(await peer.waitFor("READY"))
@@ -118,7 +131,8 @@ struct FaultTests {
         defer { directory.cleanup() }
         let python = try #require(Tools.python)
         let peer = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", "no-drain"],
+            executable: python,
+            arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", "no-drain"],
             directory: directory, name: "server-no-drain")
         defer { peer.stop() }
         #expect(await peer.waitFor("READY"))

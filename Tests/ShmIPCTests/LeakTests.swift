@@ -6,7 +6,9 @@ import Testing
 @Suite("No leaks", .timeLimit(.minutes(1)))
 struct LeakTests {
     /// Runs a client and a server session with unread data left behind, closes, and returns what to audit.
-    static func exchange(_ path: String, _ listener: ShmIPCListener, _ config: ShmIPCConfiguration) async throws -> [String] {
+    static func exchange(_ path: String, _ listener: ShmIPCListener, _ config: ShmIPCConfiguration) async throws
+        -> [String]
+    {
         let client = try await ShmIPCSession.connect(socketPath: path, configuration: config)
         let server = try await listener.accept()
         let sockets = [client.core.socket.identity, server.core.socket.identity]
@@ -29,17 +31,25 @@ struct LeakTests {
         return sockets
     }
 
-    @Test("closing sessions unmaps, closes and unlinks everything", arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath])
+    @Test(
+        "closing sessions unmaps, closes and unlinks everything",
+        arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath])
     func sessionsLeaveNothing(mode: ShmIPCConfiguration.MappingMode) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
         let config = configuration(mode)
         let token = token(of: config.pathPrefix)
         let listener = try ShmIPCListener(socketPath: directory.socket(), configuration: config)
-        let sockets = try await withTimeout(20, "leak exchange") { try await Self.exchange(directory.socket(), listener, config) }
+        let sockets = try await withTimeout(20, "leak exchange") {
+            try await Self.exchange(directory.socket(), listener, config)
+        }
         listener.close()
-        #expect(await eventually(5) { ResourceAudit.clean(token: token, sockets: sockets) }, "\(ResourceAudit.report(token: token))")
-        #expect(await eventually { !FileManager.default.fileExists(atPath: directory.socket()) }, "the listener removes its socket file")
+        #expect(
+            await eventually(5) { ResourceAudit.clean(token: token, sockets: sockets) },
+            "\(ResourceAudit.report(token: token))")
+        #expect(
+            await eventually { !FileManager.default.fileExists(atPath: directory.socket()) },
+            "the listener removes its socket file")
     }
 
     @Test("a client handshake that times out after creating its memory leaves nothing behind")
@@ -48,7 +58,8 @@ struct LeakTests {
         defer { directory.cleanup() }
         let python = try #require(Tools.python)
         let peer = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", "no-ack"],
+            executable: python,
+            arguments: [Tools.pythonPeer, "server", "--listen", directory.socket(), "--fault", "no-ack"],
             directory: directory, name: "server-no-ack")
         defer { peer.stop() }
         #expect(await peer.waitFor("READY"))

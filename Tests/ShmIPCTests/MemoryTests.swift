@@ -57,7 +57,8 @@ struct MemoryTests {
     func listChoice() throws {
         let region = try Self.region(1 << 20)
         let manager = try BufferManager.format(
-            region: region, specs: [SliceListSpec(sliceSize: 1000, percent: 50), SliceListSpec(sliceSize: 4000, percent: 50)])
+            region: region,
+            specs: [SliceListSpec(sliceSize: 1000, percent: 50), SliceListSpec(sliceSize: 4000, percent: 50)])
         let small = try #require(manager.allocate(atLeast: 10))
         let large = try #require(manager.allocate(atLeast: 2000))
         let huge = try #require(manager.allocate(atLeast: 100_000))
@@ -106,7 +107,7 @@ struct MemoryTests {
         let region = try Self.region(QueueLayout.regionSize(capacity: 4))
         let (first, second) = try SharedQueue.format(region: region, capacity: 4)
         #if arch(x86_64)
-        #expect(QueueLayout.headOffset == 4 && QueueLayout.tailOffset == 12 && QueueLayout.workingFlagOffset == 20)
+            #expect(QueueLayout.headOffset == 4 && QueueLayout.tailOffset == 12 && QueueLayout.workingFlagOffset == 20)
         #endif
         #expect(region.base.loadUInt32(at: 0) == 4)
         #expect(region.base.loadUInt32(at: 24 + 48) == 4)

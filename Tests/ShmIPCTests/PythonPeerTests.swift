@@ -4,20 +4,25 @@ import Testing
 @testable import ShmIPC
 
 /// Interoperability with an independent implementation written from the spec (Tests/peers/shmipc_peer.py).
-@Suite("Interop with the Python peer", .timeLimit(.minutes(1)), .enabled(if: Tools.python != nil, "skipped: python3 not found"))
+@Suite(
+    "Interop with the Python peer", .timeLimit(.minutes(1)),
+    .enabled(if: Tools.python != nil, "skipped: python3 not found"))
 struct PythonPeerTests {
     static let sizes = [1, 100, 8172, 8173, 131_053, 1 << 20, 4 << 20]
 
     func startServer(_ directory: TemporaryDirectory, _ extra: [String] = []) async throws -> ExternalProcess {
         let python = try #require(Tools.python, "python3 is needed for the interop tests")
         let peer = try ExternalProcess(
-            executable: python, arguments: [Tools.pythonPeer, "server", "--listen", directory.socket("py.sock")] + extra,
+            executable: python,
+            arguments: [Tools.pythonPeer, "server", "--listen", directory.socket("py.sock")] + extra,
             directory: directory, name: "py-server")
         #expect(await peer.waitFor("READY"), "the Python server did not start: \(peer.output)")
         return peer
     }
 
-    @Test("our client, Python server: identical bytes 1 B..4 MiB", arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath])
+    @Test(
+        "our client, Python server: identical bytes 1 B..4 MiB",
+        arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath])
     func clientToPythonServer(mode: ShmIPCConfiguration.MappingMode) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
@@ -25,7 +30,8 @@ struct PythonPeerTests {
         defer { peer.stop() }
         let config = configuration(mode)
         try await withTimeout(40, "exchange with the Python server") {
-            let session = try await ShmIPCSession.connect(socketPath: directory.socket("py.sock"), configuration: config)
+            let session = try await ShmIPCSession.connect(
+                socketPath: directory.socket("py.sock"), configuration: config)
             #expect(session.protocolVersion == (mode == .memfd ? 3 : 2))
             let streams = try (0..<2).map { _ in try session.openStream() }
             #expect(streams.map(\.id) == [2, 3])
@@ -56,7 +62,8 @@ struct PythonPeerTests {
         let peer = try await startServer(directory, ["--fallback"])
         defer { peer.stop() }
         try await withTimeout(30, "fallback exchange") {
-            let session = try await ShmIPCSession.connect(socketPath: directory.socket("py.sock"), configuration: configuration())
+            let session = try await ShmIPCSession.connect(
+                socketPath: directory.socket("py.sock"), configuration: configuration())
             let stream = try session.openStream()
             for size in [1, 5000, 300_000] {
                 try await stream.writeMessage(pattern(size, seed: size))
@@ -76,7 +83,8 @@ struct PythonPeerTests {
         defer { peer.stop() }
         let config = configuration(.memfd)
         try await withTimeout(20, "negotiation") {
-            let session = try await ShmIPCSession.connect(socketPath: directory.socket("py.sock"), configuration: config)
+            let session = try await ShmIPCSession.connect(
+                socketPath: directory.socket("py.sock"), configuration: config)
             #expect(session.protocolVersion == 2)
             let stream = try session.openStream()
             try await stream.writeMessage(pattern(10_000, seed: 3))

@@ -11,7 +11,8 @@ enum ResourceAudit {
     static func descriptors(containing token: String) -> Int {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         return entries.filter { entry in
-            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)) ?? "").contains(token)
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + entry)) ?? "").contains(
+                token)
         }.count
     }
 

@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Sessions over a real Unix socket", .timeLimit(.minutes(1)))
 struct SessionTests {
-    @Test("echo round trips", arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath], [1, 100, 8172, 8173, 131_052, 131_053, 1 << 20, 4 << 20])
+    @Test(
+        "echo round trips", arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath],
+        [1, 100, 8172, 8173, 131_052, 131_053, 1 << 20, 4 << 20])
     func echo(mode: ShmIPCConfiguration.MappingMode, size: Int) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }

@@ -8,7 +8,8 @@ import Testing
 struct StreamTests {
     /// A listener with the echo server; `body` gets the socket path.
     func withEchoServer(
-        _ serverConfiguration: ShmIPCConfiguration = configuration(), _ body: @escaping @Sendable (String) async throws -> Void
+        _ serverConfiguration: ShmIPCConfiguration = configuration(),
+        _ body: @escaping @Sendable (String) async throws -> Void
     ) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanup() }
@@ -52,7 +53,8 @@ struct StreamTests {
             let stream = try session.openStream()
             let region = session.core.buffer.region
             let reserved = try stream.reserve(5000)
-            let inShared = reserved.baseAddress! >= UnsafeMutableRawPointer(region.base)
+            let inShared =
+                reserved.baseAddress! >= UnsafeMutableRawPointer(region.base)
                 && reserved.baseAddress! < region.base + region.count
             #expect(inShared, "a 5000-byte reservation should sit inside a shared slice")
             for index in 0..<5000 { reserved[index] = UInt8(truncatingIfNeeded: index) }

@@ -89,7 +89,10 @@ func pattern(_ count: Int, seed: Int) -> [UInt8] {
 
 /// Byte equality with memcmp (Array's == is slow in debug builds for megabytes).
 func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    a.count == b.count && (a.isEmpty || a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } })
+    a.count == b.count
+        && (a.isEmpty
+            || a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 }
+            })
 }
 
 func configuration(
@@ -114,7 +117,9 @@ func startEchoServer(_ listener: ShmIPCListener) -> Task<Void, Never> {
                         while let stream = try? await session.acceptStream() {
                             streams.addTask {
                                 while let chunk = try? await stream.readChunk() {
-                                    guard (try? stream.write(chunk)) != nil, (try? await stream.flush()) != nil else { break }
+                                    guard (try? stream.write(chunk)) != nil, (try? await stream.flush()) != nil else {
+                                        break
+                                    }
                                 }
                                 try? stream.close()
                             }

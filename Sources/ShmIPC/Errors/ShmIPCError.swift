@@ -28,8 +28,6 @@ public struct ShmIPCError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badStreamID = Code(rawValue: "SHMIPC_BAD_STREAM_ID")
         /// The send queue stayed full through all retries.
         public static let queueFull = Code(rawValue: "SHMIPC_QUEUE_FULL")
-        /// Shared memory is exhausted (reported only where no fallback is possible).
-        public static let bufferExhausted = Code(rawValue: "SHMIPC_BUFFER_EXHAUSTED")
         /// The peer closed the connection or died; streams that had not ended end with this.
         public static let peerGone = Code(rawValue: "SHMIPC_PEER_GONE")
         /// The session was closed locally.

@@ -31,13 +31,15 @@ enum ClientHandshake {
             version == 3
             ? try SharedRegion.createMemfd(name: queuePath, count: queueSize)
             : try SharedRegion.createFile(path: queuePath, count: queueSize)
-        let (clientToServer, serverToClient) = try SharedQueue.format(region: queueRegion, capacity: configuration.queueCapacity)
+        let (clientToServer, serverToClient) = try SharedQueue.format(
+            region: queueRegion, capacity: configuration.queueCapacity)
 
         if version == 3 {
             try deadline.arm()
             try UnixSocket.sendAll(
                 socket.rawValue,
-                Events.shareMemory(.shareMemoryByMemfd, queuePath: queuePath, bufferPath: buffer.region.name, version: 3))
+                Events.shareMemory(
+                    .shareMemoryByMemfd, queuePath: queuePath, bufferPath: buffer.region.name, version: 3))
             _ = try deadline.expect(.ackReadyRecvFD, from: reader)
             guard let bufferFD = buffer.region.descriptorValue, let queueFD = queueRegion.descriptorValue else {
                 throw ShmIPCError(.handshakeFailed, "memfd regions lost their descriptors")
@@ -49,7 +51,8 @@ enum ClientHandshake {
             try deadline.arm()
             try UnixSocket.sendAll(
                 socket.rawValue,
-                Events.shareMemory(.shareMemoryByFilePath, queuePath: queuePath, bufferPath: buffer.region.name, version: 2))
+                Events.shareMemory(
+                    .shareMemoryByFilePath, queuePath: queuePath, bufferPath: buffer.region.name, version: 2))
         }
         deadline.disarm()
         let core = SessionCore(

@@ -17,7 +17,9 @@ struct HandshakeDeadline {
     func disarm() { UnixSocket.setTimeout(socket, nanoseconds: nil) }
 
     /// Reads the next event, expecting `type`.
-    func expect(_ type: EventType, from reader: EventReader) throws(ShmIPCError) -> (EventHeader, UnsafeRawBufferPointer) {
+    func expect(_ type: EventType, from reader: EventReader) throws(ShmIPCError) -> (
+        EventHeader, UnsafeRawBufferPointer
+    ) {
         try arm()
         let (header, payload) = try reader.next(from: socket)
         guard header.type == type else {

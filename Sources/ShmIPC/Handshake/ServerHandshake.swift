@@ -3,7 +3,9 @@ import Glibc
 /// The server's side of the handshake: it learns the protocol version from the first event's version byte
 /// and maps the regions the client created.
 enum ServerHandshake {
-    static func run(socket: consuming FileDescriptor, configuration: ShmIPCConfiguration) throws(ShmIPCError) -> SessionCore {
+    static func run(socket: consuming FileDescriptor, configuration: ShmIPCConfiguration) throws(ShmIPCError)
+        -> SessionCore
+    {
         let deadline = HandshakeDeadline(timeout: configuration.handshakeTimeout, socket: socket.rawValue)
         let reader = EventReader(maximumEventLength: 64 * 1024)
         try deadline.arm()
@@ -32,7 +34,9 @@ enum ServerHandshake {
                 let descriptors = try UnixSocket.receiveDescriptors(socket.rawValue)
                 guard descriptors.count == 2 else {
                     for descriptor in descriptors { close(descriptor) }
-                    throw ShmIPCError(.handshakeFailed, "expected 2 memory descriptors (buffer, queue), received \(descriptors.count)")
+                    throw ShmIPCError(
+                        .handshakeFailed, "expected 2 memory descriptors (buffer, queue), received \(descriptors.count)"
+                    )
                 }
                 let bufferDescriptor = FileDescriptor(adopting: descriptors[0])
                 let queueDescriptor = FileDescriptor(adopting: descriptors[1])
@@ -45,9 +49,11 @@ enum ServerHandshake {
                 (queueRegion, bufferRegion) = try mapFiles(payload, configuration: configuration)
             }
         case (2, _), (3, _):
-            throw ShmIPCError(.unexpectedEvent, "a handshake cannot start with \(first.type) (version \(first.version))")
+            throw ShmIPCError(
+                .unexpectedEvent, "a handshake cannot start with \(first.type) (version \(first.version))")
         default:
-            throw ShmIPCError(.badVersion, "the client proposes protocol version \(first.version); only 2 and 3 are known")
+            throw ShmIPCError(
+                .badVersion, "the client proposes protocol version \(first.version); only 2 and 3 are known")
         }
         let buffer = try BufferManager.attach(region: bufferRegion)
         let (clientToServer, serverToClient) = try SharedQueue.attach(region: queueRegion)
@@ -55,7 +61,8 @@ enum ServerHandshake {
         var sessionConfiguration = configuration
         sessionConfiguration.maximumProtocolVersion = version
         let core = SessionCore(
-            role: .server, version: version, configuration: sessionConfiguration, socket: SessionSocket(adopting: socket),
+            role: .server, version: version, configuration: sessionConfiguration,
+            socket: SessionSocket(adopting: socket),
             buffer: buffer, queueRegion: queueRegion, sendQueue: serverToClient, receiveQueue: clientToServer)
         reader.maximumEventLength = configuration.maximumEventLength
         core.start(reader: reader)

@@ -28,7 +28,8 @@ final class BufferManager: @unchecked Sendable {
         guard !specs.isEmpty, specs.count <= BufferLayout.maximumLists else {
             throw ShmIPCError(.invalidArgument, "between 1 and \(BufferLayout.maximumLists) slice lists are needed")
         }
-        guard specs.reduce(0, { $0 + $1.percent }) <= 100, specs.allSatisfy({ $0.percent > 0 && $0.sliceSize > 0 }) else {
+        guard specs.reduce(0, { $0 + $1.percent }) <= 100, specs.allSatisfy({ $0.percent > 0 && $0.sliceSize > 0 })
+        else {
             throw ShmIPCError(.invalidArgument, "slice list percentages must be positive and add up to at most 100")
         }
         let counts = BufferLayout.sliceCounts(regionSize: region.count, specs: specs)
@@ -78,7 +79,9 @@ final class BufferManager: @unchecked Sendable {
         let listCount = Int(base.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
         let used = Int(base.loadUInt32(at: 4))
         guard listCount >= 1, listCount <= BufferLayout.maximumLists else {
-            throw ShmIPCError(.badMapping, "buffer region declares \(listCount) slice lists (1...\(BufferLayout.maximumLists) allowed)")
+            throw ShmIPCError(
+                .badMapping,
+                "buffer region declares \(listCount) slice lists (1...\(BufferLayout.maximumLists) allowed)")
         }
         guard BufferLayout.managerHeaderSize + used <= size else {
             throw ShmIPCError(.badMapping, "buffer region declares \(used) used bytes but is \(size) bytes long")
@@ -97,7 +100,8 @@ final class BufferManager: @unchecked Sendable {
             }
             let list = SliceList(headerOffset: offset, sliceCount: count, sliceCapacity: capacity)
             guard list.dataEnd <= size else {
-                throw ShmIPCError(.badMapping, "slice list \(index) ends at \(list.dataEnd), past the region's \(size) bytes")
+                throw ShmIPCError(
+                    .badMapping, "slice list \(index) ends at \(list.dataEnd), past the region's \(size) bytes")
             }
             lists.append(list)
             offset = list.dataEnd
@@ -141,12 +145,15 @@ final class BufferManager: @unchecked Sendable {
             let oldHead = head.pointee.load(ordering: .sequentiallyConsistent)
             guard let slice = list.absolute(relative: oldHead) else { break }
             let next = (base + slice).atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.load(ordering: .acquiring)
-            if head.pointee.compareExchange(expected: oldHead, desired: next, ordering: .sequentiallyConsistent).exchanged {
+            if head.pointee.compareExchange(expected: oldHead, desired: next, ordering: .sequentiallyConsistent)
+                .exchanged
+            {
                 let pointer = base + slice
                 pointer.storeUInt32(UInt32(list.sliceCapacity), at: BufferLayout.sliceCapacityOffset)
                 pointer.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
                 pointer.storeUInt32(0, at: BufferLayout.sliceStartOffset)
-                pointer.storeBytes(of: BufferLayout.inUseFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+                pointer.storeBytes(
+                    of: BufferLayout.inUseFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
                 return UInt32(slice)
             }
         }
@@ -169,14 +176,20 @@ final class BufferManager: @unchecked Sendable {
         let newTail = UInt32(slice - list.dataOffset)
         while true {
             let oldTail = tail.pointee.load(ordering: .sequentiallyConsistent)
-            if tail.pointee.compareExchange(expected: oldTail, desired: newTail, ordering: .sequentiallyConsistent).exchanged {
+            if tail.pointee.compareExchange(expected: oldTail, desired: newTail, ordering: .sequentiallyConsistent)
+                .exchanged
+            {
                 if let previous = list.absolute(relative: oldTail) {
                     let previousPointer = base + previous
-                    previousPointer.atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.store(newTail, ordering: .releasing)
+                    previousPointer.atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.store(
+                        newTail, ordering: .releasing)
                     let flags = previousPointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-                    previousPointer.storeBytes(of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+                    previousPointer.storeBytes(
+                        of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset,
+                        as: UInt8.self)
                 }
-                header.atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                header.atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.wrappingAdd(
+                    1, ordering: .sequentiallyConsistent)
                 return
             }
         }
@@ -196,7 +209,9 @@ final class BufferManager: @unchecked Sendable {
     /// Free slices per list, for diagnostics and tests.
     func freeCounts() -> [Int] {
         lists.map { list in
-            Int((base + list.headerOffset).atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.load(ordering: .relaxed))
+            Int(
+                (base + list.headerOffset).atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.load(
+                    ordering: .relaxed))
         }
     }
 
@@ -267,6 +282,7 @@ final class BufferManager: @unchecked Sendable {
         let pointer = base + Int(offset)
         pointer.storeUInt32(next, at: BufferLayout.sliceNextOffset)
         let flags = pointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-        pointer.storeBytes(of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+        pointer.storeBytes(
+            of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
     }
 }

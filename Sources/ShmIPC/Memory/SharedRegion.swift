@@ -20,7 +20,8 @@ final class SharedRegion: @unchecked Sendable {
     let descriptorValue: Int32?
 
     private init(
-        mapping: consuming MemoryMapping, descriptor: consuming FileDescriptor?, descriptorValue: Int32? = nil, name: String,
+        mapping: consuming MemoryMapping, descriptor: consuming FileDescriptor?, descriptorValue: Int32? = nil,
+        name: String,
         unlinkPath: String?
     ) {
         self.mapping = mapping
@@ -52,7 +53,8 @@ final class SharedRegion: @unchecked Sendable {
         _ = fcntl(descriptor.rawValue, Memfd.addSeals, Memfd.sealShrink | Memfd.sealGrow | Memfd.sealSeal)
         let mapping = try MemoryMapping(descriptor: descriptor, count: count)
         let value = descriptor.rawValue
-        return SharedRegion(mapping: mapping, descriptor: descriptor, descriptorValue: value, name: name, unlinkPath: nil)
+        return SharedRegion(
+            mapping: mapping, descriptor: descriptor, descriptorValue: value, name: name, unlinkPath: nil)
     }
 
     /// Creates (or replaces) a file of `count` bytes at `path` (v2); the file is unlinked on release.

@@ -51,7 +51,8 @@ enum Events {
             guard offset + count <= payload.count else {
                 throw ShmIPCError(.badEvent, "share-memory path of \(count) bytes overruns the event at byte \(offset)")
             }
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: payload[offset..<offset + count]), as: UTF8.self)
+            let text = String(
+                decoding: UnsafeRawBufferPointer(rebasing: payload[offset..<offset + count]), as: UTF8.self)
             offset += count
             return text
         }

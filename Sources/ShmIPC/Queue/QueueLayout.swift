@@ -3,13 +3,13 @@ enum QueueLayout {
     static let headerSize = 24
     static let capacityOffset = 0
     #if arch(arm64)
-    static let workingFlagOffset = 4
-    static let headOffset = 8
-    static let tailOffset = 16
+        static let workingFlagOffset = 4
+        static let headOffset = 8
+        static let tailOffset = 16
     #else
-    static let headOffset = 4
-    static let tailOffset = 12
-    static let workingFlagOffset = 20
+        static let headOffset = 4
+        static let tailOffset = 12
+        static let workingFlagOffset = 20
     #endif
 
     /// Bytes one queue of `capacity` elements takes.

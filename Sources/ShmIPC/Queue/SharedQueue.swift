@@ -18,12 +18,17 @@ final class SharedQueue: @unchecked Sendable {
 
     private var head: UnsafeMutablePointer<Atomic<Int64>> { header.atomicInt64(at: QueueLayout.headOffset) }
     private var tail: UnsafeMutablePointer<Atomic<Int64>> { header.atomicInt64(at: QueueLayout.tailOffset) }
-    private var workingFlag: UnsafeMutablePointer<Atomic<UInt32>> { header.atomicUInt32(at: QueueLayout.workingFlagOffset) }
+    private var workingFlag: UnsafeMutablePointer<Atomic<UInt32>> {
+        header.atomicUInt32(at: QueueLayout.workingFlagOffset)
+    }
 
     /// Lays out both queues of a freshly created region; returns (client->server, server->client).
     static func format(region: SharedRegion, capacity: Int) throws(ShmIPCError) -> (SharedQueue, SharedQueue) {
-        guard capacity >= 1, capacity <= Int(UInt32.max / 16), QueueLayout.regionSize(capacity: capacity) <= region.count else {
-            throw ShmIPCError(.invalidArgument, "queue capacity \(capacity) does not fit a region of \(region.count) bytes")
+        guard capacity >= 1, capacity <= Int(UInt32.max / 16),
+            QueueLayout.regionSize(capacity: capacity) <= region.count
+        else {
+            throw ShmIPCError(
+                .invalidArgument, "queue capacity \(capacity) does not fit a region of \(region.count) bytes")
         }
         let second = QueueLayout.queueSize(capacity: capacity)
         for offset in [0, second] {
@@ -83,7 +88,8 @@ final class SharedQueue: @unchecked Sendable {
         let currentTail = tail.pointee.load(ordering: .acquiring)
         if currentHead == currentTail { return nil }
         guard currentHead >= 0, currentTail > currentHead, currentTail &- currentHead <= Int64(capacity) else {
-            throw ShmIPCError(.badOffset, "receive queue is corrupt: head \(currentHead), tail \(currentTail), capacity \(capacity)")
+            throw ShmIPCError(
+                .badOffset, "receive queue is corrupt: head \(currentHead), tail \(currentTail), capacity \(capacity)")
         }
         let slot = header + QueueLayout.headerSize + Int(currentHead % Int64(capacity)) * QueueElement.size
         let element = QueueElement(

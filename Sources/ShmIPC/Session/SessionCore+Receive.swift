@@ -54,7 +54,8 @@ extension SessionCore {
                     guard buffer.listIndex(ofSlice: element.offsetInBuffer) != nil else {
                         throw ShmIPCError(
                             .badOffset,
-                            "stream \(element.streamID): offset \(element.offsetInBuffer) is not a slice of the buffer region")
+                            "stream \(element.streamID): offset \(element.offsetInBuffer) is not a slice of the buffer region"
+                        )
                     }
                     try deliver(streamID: element.streamID, chunk: .shared(element.offsetInBuffer))
                 }

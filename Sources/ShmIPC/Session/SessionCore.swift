@@ -98,7 +98,8 @@ final class SessionCore: @unchecked Sendable {
             let waiter = state.withLock { state in
                 state.acceptWaiters.firstIndex { $0.id == waiterID }.map { state.acceptWaiters.remove(at: $0) }
             }
-            waiter?.continuation.resume(returning: .failure(ShmIPCError(.cancelled, "accepting a stream was cancelled")))
+            waiter?.continuation.resume(
+                returning: .failure(ShmIPCError(.cancelled, "accepting a stream was cancelled")))
         }
     }
 
@@ -133,7 +134,8 @@ final class SessionCore: @unchecked Sendable {
     /// Locally closed sessions drop unread data; a lost peer lets streams (accepted or not yet) read what
     /// already arrived.
     func terminate(_ error: ShmIPCError) {
-        let taken = state.withLock { state -> ([ShmIPCStream], [CheckedContinuation<Result<ShmIPCStream, ShmIPCError>, Never>])? in
+        let taken = state.withLock {
+            state -> ([ShmIPCStream], [CheckedContinuation<Result<ShmIPCStream, ShmIPCError>, Never>])? in
             guard state.terminated == nil else { return nil }
             state.terminated = error
             let streams = Array(state.streams.values)

@@ -38,11 +38,14 @@ public final class ShmIPCListener: Sendable {
             return state.nextWaiterID
         }
         let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<ShmIPCSession, ShmIPCError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Result<ShmIPCSession, ShmIPCError>, Never>) in
                 let ready: Result<ShmIPCSession, ShmIPCError>? = state.withLock { state in
                     if !state.ready.isEmpty { return .success(state.ready.removeFirst()) }
                     if state.closed { return .failure(ShmIPCError(.sessionClosed, "the listener is closed")) }
-                    if Task.isCancelled { return .failure(ShmIPCError(.cancelled, "accepting a session was cancelled")) }
+                    if Task.isCancelled {
+                        return .failure(ShmIPCError(.cancelled, "accepting a session was cancelled"))
+                    }
                     state.waiters.append((id, continuation))
                     return nil
                 }
@@ -52,7 +55,8 @@ public final class ShmIPCListener: Sendable {
             let waiter = state.withLock { state in
                 state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
             }
-            waiter?.continuation.resume(returning: .failure(ShmIPCError(.cancelled, "accepting a session was cancelled")))
+            waiter?.continuation.resume(
+                returning: .failure(ShmIPCError(.cancelled, "accepting a session was cancelled")))
         }
         return try result.get()
     }
@@ -62,7 +66,8 @@ public final class ShmIPCListener: Sendable {
 
     /// Stops accepting, closes sessions nobody accepted yet, and removes the socket file.
     public func close() {
-        let (sessions, waiters) = state.withLock { state -> ([ShmIPCSession], [CheckedContinuation<Result<ShmIPCSession, ShmIPCError>, Never>]) in
+        let (sessions, waiters) = state.withLock {
+            state -> ([ShmIPCSession], [CheckedContinuation<Result<ShmIPCSession, ShmIPCError>, Never>]) in
             guard !state.closed else { return ([], []) }
             state.closed = true
             defer {
@@ -72,7 +77,9 @@ public final class ShmIPCListener: Sendable {
             return (state.ready, state.waiters.map(\.continuation))
         }
         for session in sessions { session.close() }
-        for waiter in waiters { waiter.resume(returning: .failure(ShmIPCError(.sessionClosed, "the listener is closed"))) }
+        for waiter in waiters {
+            waiter.resume(returning: .failure(ShmIPCError(.sessionClosed, "the listener is closed")))
+        }
     }
 
     private var isClosed: Bool { state.withLock { $0.closed } }

@@ -17,7 +17,8 @@ public final class ShmIPCSession: Sendable {
     ) async throws(ShmIPCError) -> ShmIPCSession {
         let result = await onThread { () -> Result<ShmIPCSession, ShmIPCError> in
             do throws(ShmIPCError) {
-                return .success(ShmIPCSession(core: try ClientHandshake.run(socketPath: socketPath, configuration: configuration)))
+                return .success(
+                    ShmIPCSession(core: try ClientHandshake.run(socketPath: socketPath, configuration: configuration)))
             } catch {
                 return .failure(error)
             }

@@ -37,8 +37,11 @@ final class EventReader: @unchecked Sendable {
         if start + count > storage.count {
             let buffered = end - start
             if count > storage.count {
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, storage.count * 2), alignment: 8)
-                if buffered > 0 { bigger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: buffered) }
+                let bigger = UnsafeMutableRawBufferPointer.allocate(
+                    byteCount: max(count, storage.count * 2), alignment: 8)
+                if buffered > 0 {
+                    bigger.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: buffered)
+                }
                 storage.deallocate()
                 storage = bigger
             } else if buffered > 0 {
@@ -54,7 +57,8 @@ final class EventReader: @unchecked Sendable {
                 continue
             }
             if received == 0 {
-                throw ShmIPCError(.peerGone, "the peer closed the connection" + (end > start ? " in the middle of an event" : ""))
+                throw ShmIPCError(
+                    .peerGone, "the peer closed the connection" + (end > start ? " in the middle of an event" : ""))
             }
             let error = currentErrno
             if error == EINTR { continue }

@@ -157,7 +157,8 @@ enum UnixSocket {
             if level == SOL_SOCKET && type == Int32(SCM_RIGHTS) {
                 let count = (length - controlHeaderSize) / 4
                 for index in 0..<count {
-                    descriptors.append(control.load(fromByteOffset: offset + controlHeaderSize + index * 4, as: Int32.self))
+                    descriptors.append(
+                        control.load(fromByteOffset: offset + controlHeaderSize + index * 4, as: Int32.self))
                 }
             }
             offset += (length + 7) & ~7

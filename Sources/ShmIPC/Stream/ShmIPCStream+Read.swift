@@ -75,7 +75,9 @@ extension ShmIPCStream {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let (ready, previous) = reading.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                    if !state.isEmpty || state.remoteClosed || state.failure != nil || Task.isCancelled { return (true, nil) }
+                    if !state.isEmpty || state.remoteClosed || state.failure != nil || Task.isCancelled {
+                        return (true, nil)
+                    }
                     let previous = state.waiter
                     state.waiter = continuation
                     return (false, previous)
@@ -195,7 +197,8 @@ extension ShmIPCStream {
                     throw error
                 }
                 if state.consumed < view.size {
-                    return UnsafeRawBufferPointer(start: buffer.pointer(at: view.dataStart + state.consumed), count: view.size - state.consumed)
+                    return UnsafeRawBufferPointer(
+                        start: buffer.pointer(at: view.dataStart + state.consumed), count: view.size - state.consumed)
                 }
                 buffer.free(offset)
                 state.consumed = 0

@@ -34,12 +34,15 @@ extension ShmIPCStream {
             try core.checkOpen()
             let buffer = core.buffer
             if !state.fallback, count <= buffer.largestSliceCapacity {
-                if state.head == nil || state.tailCapacity - state.tailUsed < count, let slice = buffer.allocateContiguous(count) {
+                if state.head == nil || state.tailCapacity - state.tailUsed < count,
+                    let slice = buffer.allocateContiguous(count)
+                {
                     appendSlice(slice, to: &state)
                 }
                 if state.head != nil, state.tailCapacity - state.tailUsed >= count {
                     state.reservation = .slice(count: count)
-                    return UnsafeMutableRawBufferPointer(start: buffer.dataPointer(ofSlice: state.tail) + state.tailUsed, count: count)
+                    return UnsafeMutableRawBufferPointer(
+                        start: buffer.dataPointer(ofSlice: state.tail) + state.tailUsed, count: count)
                 }
             }
             if (state.scratch?.count ?? 0) < count {
@@ -131,7 +134,8 @@ extension ShmIPCStream {
     /// Returns false when the queue was full (after the retries, if `retry`).
     func flushLocked(_ state: inout WriteState, retry: Bool) throws(ShmIPCError) -> Bool {
         if state.fallback {
-            let prefix = Events.fallbackPrefix(streamID: id, status: QueueElement.statusData, dataCount: state.heap.count, version: core.version)
+            let prefix = Events.fallbackPrefix(
+                streamID: id, status: QueueElement.statusData, dataCount: state.heap.count, version: core.version)
             let sent = state.heap.withUnsafeBytes { raw in
                 Result { () throws(ShmIPCError) in try core.socket.send(prefix, raw) }
             }
@@ -175,7 +179,8 @@ extension ShmIPCStream {
         while offset < bytes.count {
             if state.head != nil, state.tailUsed < state.tailCapacity {
                 let count = min(state.tailCapacity - state.tailUsed, bytes.count - offset)
-                (buffer.dataPointer(ofSlice: state.tail) + state.tailUsed).copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
+                (buffer.dataPointer(ofSlice: state.tail) + state.tailUsed).copyMemory(
+                    from: bytes.baseAddress! + offset, byteCount: count)
                 state.tailUsed += count
                 offset += count
             } else if let slice = buffer.allocate(atLeast: bytes.count - offset) {
@@ -196,7 +201,8 @@ extension ShmIPCStream {
             var current: UInt32? = head
             var hops = 0
             while let slice = current, hops <= buffer.totalSlices, let view = try? buffer.sliceView(slice) {
-                state.heap.appendBytes(UnsafeRawBufferPointer(start: buffer.pointer(at: view.dataStart), count: view.size))
+                state.heap.appendBytes(
+                    UnsafeRawBufferPointer(start: buffer.pointer(at: view.dataStart), count: view.size))
                 current = view.hasNext ? view.next : nil
                 hops += 1
             }

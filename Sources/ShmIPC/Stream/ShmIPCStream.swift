@@ -148,7 +148,9 @@ public final class ShmIPCStream: @unchecked Sendable {
             if state.hasPending, try !flushLocked(&state, retry: true) {
                 throw ShmIPCError(.queueFull, "the send queue stayed full while closing stream \(id)")
             }
-            if state.fallback || !core.putBlocking(QueueElement(streamID: id, offsetInBuffer: 0, status: QueueElement.statusClosed)) {
+            if state.fallback
+                || !core.putBlocking(QueueElement(streamID: id, offsetInBuffer: 0, status: QueueElement.statusClosed))
+            {
                 try core.socket.send(Events.streamClose(streamID: id, version: core.version))
             } else {
                 try core.notifyPeer()

@@ -14,11 +14,13 @@ func startThread(_ body: @escaping @Sendable () -> Void) {
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
     pthread_attr_setstacksize(&attributes, 1 << 20)
     var thread = pthread_t()
-    let result = pthread_create(&thread, &attributes, { argument in
-        let body = Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue()
-        body.run()
-        return nil
-    }, box)
+    let result = pthread_create(
+        &thread, &attributes,
+        { argument in
+            let body = Unmanaged<ThreadBody>.fromOpaque(argument!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box)
     pthread_attr_destroy(&attributes)
     if result != 0 {
         // No thread: run inline rather than lose the work.

@@ -153,7 +153,9 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
 
     @OptionGroup var mode: ShmIPCModeOptions
 
-    @Option(help: ArgumentHelp("Buffer region size in bytes (small values force the socket fallback).", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Buffer region size in bytes (small values force the socket fallback).", visibility: .hidden)
+    )
     var bufferSize: Int?
 
     @Option(help: "Seconds the handshake may take.")
@@ -190,8 +192,12 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
                             try await stream.writeMessage(outgoing)
                             let echoed = try await stream.read(exactly: size)
                             if echoed != outgoing {
-                                let first = zip(echoed, outgoing).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? 0
-                                throw ValidationError("message \(message) on stream \(stream.id): echoed bytes differ from byte \(first) on")
+                                let first =
+                                    zip(echoed, outgoing).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                                    ?? 0
+                                throw ValidationError(
+                                    "message \(message) on stream \(stream.id): echoed bytes differ from byte \(first) on"
+                                )
                             }
                             message += streamCount
                         }
