@@ -49,6 +49,19 @@ struct CrossProcessTests {
         #expect(output.contains(arguments.contains("--file-path") ? "protocol v2" : "protocol v3"))
     }
 
+    @Test("ping with a tiny buffer region falls back to the socket and still checks every byte")
+    func pingFallback() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        let (status, output) = try await ping(
+            directory, directory.socket(),
+            ["--size", "900000", "--count", "4", "--streams", "2", "--buffer-size", "1000000"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("fell back to the socket"), "\(output)")
+    }
+
     @Test("an echo-server offering only v2 (--file-path) makes a memfd client fall back to v2")
     func filePathServer() async throws {
         let directory = TemporaryDirectory()

@@ -65,7 +65,7 @@ struct ShmIPCEchoServerCommand: AsyncParsableCommand {
 
     static func serve(_ session: ShmIPCSession) async {
         while let stream = try? await session.acceptStream() {
-            StreamEcho(stream).start()
+            ShmIPCStreamEcho(stream).start()
         }
         session.close()
     }
@@ -73,7 +73,7 @@ struct ShmIPCEchoServerCommand: AsyncParsableCommand {
 
 /// Echoes one stream from its readable handler, on the session's receive thread: no task hop per message.
 /// This is the poll API's intended use; a lock keeps the echo of concurrent calls in order.
-final class StreamEcho: Sendable {
+final class ShmIPCStreamEcho: Sendable {
     private let stream: ShmIPCStream
     private let state = Mutex<Scratch>(Scratch())
 
@@ -154,7 +154,9 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
     @OptionGroup var mode: ShmIPCModeOptions
 
     @Option(
-        help: ArgumentHelp("Buffer region size in bytes (small values force the socket fallback).", visibility: .hidden)
+        help: ArgumentHelp(
+            "Buffer region size in bytes, at least about 700 KB (small values force the socket fallback).",
+            visibility: .hidden)
     )
     var bufferSize: Int?
 
