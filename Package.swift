@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Gateway", "GenericCall", "DynamicCodec",
+                "Gateway", "GenericCall", "DynamicCodec", "ShmIPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

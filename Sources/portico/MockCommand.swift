@@ -33,7 +33,7 @@ struct MockCommand: AsyncParsableCommand {
     @Option(help: "Thrift protocol: binary or compact.")
     var `protocol`: ThriftEncodingArgument = .binary
 
-    @Option(help: "HOST:PORT to listen on (port 0 picks a free port), or a Unix socket path.")
+    @Option(help: "HOST:PORT to listen on (port 0 picks a free port), a Unix socket path, or shmipc:///PATH.")
     var listen: String = "127.0.0.1:9090"
 
     @Option(help: "A JSON file of replies by method name.")
@@ -69,12 +69,18 @@ struct MockCommand: AsyncParsableCommand {
             let server = MockServer(
                 responder: responder, framing: framing,
                 behavior: MockBehavior(delay: .milliseconds(delayMilliseconds), failureRate: failRate, failureMode: mode))
-            let endpoint = try Endpoint(parsing: listen, listening: true)
             let bound: Endpoint
             do {
-                switch endpoint {
-                case .tcp(let host, let port): bound = try await server.start(host: host, port: port)
-                case .unix(let path): bound = try await server.start(unixPath: path)
+                if listen.hasPrefix("shmipc://") {
+                    guard framing != .grpc, framing != .buffered else {
+                        throw CallError(.invalidArgument, "shmipc carries framed, ttheader and kitex-protobuf only")
+                    }
+                    bound = try await server.start(shmipcPath: String(listen.dropFirst("shmipc://".count)))
+                } else {
+                    switch try Endpoint(parsing: listen, listening: true) {
+                    case .tcp(let host, let port): bound = try await server.start(host: host, port: port)
+                    case .unix(let path): bound = try await server.start(unixPath: path)
+                    }
                 }
             } catch let error as CallError {
                 throw error

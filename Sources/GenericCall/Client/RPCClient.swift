@@ -36,12 +36,13 @@ public final class RPCClient: Sendable {
             if let transport {
                 chosen = transport
             } else if configuration.transport == .shmipc {
-                throw CallError(.invalidArgument, "the shmipc transport is not part of this build yet")
+                chosen = ShmIPCTransport()
             } else {
                 chosen = TCPTransport()
             }
             let codec = configuration.codec
-            let multiplexed = configuration.framing == .ttheader
+            // ShmIPC streams are cheap: one per call in flight, reused, rather than sharing one.
+            let multiplexed = configuration.framing == .ttheader && chosen is TCPTransport
             pools = configuration.endpoints.map {
                 ConnectionPool(
                     endpoint: $0, transport: chosen, codec: codec, maxConnections: configuration.maxConnectionsPerEndpoint,

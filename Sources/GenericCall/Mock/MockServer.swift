@@ -3,6 +3,7 @@ public import NIOCore
 import NIOPosix
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import ShmIPC
 import Synchronization
 
 /// A stand-in backend for any loaded service on any framing: answers every method with the configured JSON (or a
@@ -11,7 +12,14 @@ public final class MockServer: Sendable {
     public let responder: MockResponder
     public let framing: Framing
     public let behavior: MockBehavior
-    private let state = Mutex<(channel: (any Channel)?, grpc: GRPCServer<HTTP2ServerTransport.Posix>?, task: Task<Void, Never>?)>((nil, nil, nil))
+    private struct Running {
+        var channel: (any Channel)?
+        var grpc: GRPCServer<HTTP2ServerTransport.Posix>?
+        var task: Task<Void, Never>?
+        var listener: ShmIPCListener?
+    }
+
+    private let state = Mutex(Running())
     /// Calls answered so far (for tests and the demo).
     public var callCount: Int { calls.load(ordering: .relaxed) }
     let calls = Atomic<Int>(0)
@@ -67,6 +75,59 @@ public final class MockServer: Sendable {
         return .unix(path: unixPath)
     }
 
+    /// Starts on a ShmIPC socket path: every stream of every session carries request frames and gets reply frames.
+    public func start(shmipcPath: String) async throws -> Endpoint {
+        let codec = MessageCodec(
+            framing: framing, thriftProtocol: responder.thriftProtocol, protobufPayload: responder.schema.isProtobuf)
+        let listener = try ShmIPCListener(socketPath: shmipcPath)
+        let server = self
+        let task = Task {
+            await withDiscardingTaskGroup { group in
+                while let session = try? await listener.accept() {
+                    group.addTask {
+                        await withDiscardingTaskGroup { streams in
+                            while let stream = try? await session.acceptStream() {
+                                streams.addTask { await server.serve(stream, codec: codec) }
+                            }
+                        }
+                        session.close()
+                    }
+                }
+            }
+        }
+        state.withLock {
+            $0.task = task
+            $0.listener = listener
+        }
+        return .unix(path: shmipcPath)
+    }
+
+    private func serve(_ stream: ShmIPCStream, codec: MessageCodec) async {
+        var buffer: [UInt8] = []
+        while true {
+            guard let chunk = try? await stream.read() else { break }
+            buffer.append(contentsOf: chunk)
+            while let length = try? codec.frameLength(in: buffer[...]), buffer.count >= length {
+                let frame = Array(buffer[..<length])
+                buffer.removeFirst(length)
+                guard let request = try? codec.decode(frame) else {
+                    try? stream.close()
+                    return
+                }
+                switch await respond(to: request, codec: codec) {
+                case .frame(let reply):
+                    do { try await stream.writeMessage(reply) } catch { return }
+                case .close:
+                    try? stream.close()
+                    return
+                case .nothing:
+                    break
+                }
+            }
+        }
+        try? stream.close()
+    }
+
     private func startGRPC(host: String, port: Int) async throws -> Endpoint {
         guard case .protobuf(let schema, let service) = responder.schema else {
             throw CallError(.invalidArgument, "gRPC needs a Protobuf service")
@@ -87,11 +148,12 @@ public final class MockServer: Sendable {
 
     /// Stops listening and closes connections.
     public func stop() async {
-        let (channel, grpc, task) = state.withLock { state in
-            let taken = state
-            state = (nil, nil, nil)
-            return taken
+        let taken = state.withLock { state in
+            defer { state = Running() }
+            return state
         }
+        let (channel, grpc, task) = (taken.channel, taken.grpc, taken.task)
+        taken.listener?.close()
         try? await channel?.close()
         grpc?.beginGracefulShutdown()
         task?.cancel()
@@ -105,6 +167,48 @@ public final class MockServer: Sendable {
         } else if let task = state.withLock({ $0.task }) {
             await task.value
         }
+    }
+}
+
+/// What the mock does with one request.
+enum MockReply {
+    case frame([UInt8])
+    case close
+    case nothing
+}
+
+extension MockServer {
+    /// The reply frame for one request, after the configured delay and failure injection.
+    func respond(to request: WireEnvelope, codec: MessageCodec) async -> MockReply {
+        if behavior.delay > .zero { try? await Task.sleep(for: behavior.delay) }
+        calls.add(1, ordering: .relaxed)
+        guard request.type != .oneway else { return .nothing }
+        var reply = WireEnvelope(method: request.method, type: .reply, sequenceID: request.sequenceID, payload: [])
+        func exception(_ exception: TApplicationException) {
+            reply.type = .exception
+            reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
+        }
+        switch behavior.decide() {
+        case .close:
+            return .close
+        case .exception:
+            exception(TApplicationException(message: "injected failure", type: TApplicationException.internalError))
+        case .answer:
+            do {
+                switch try responder.answer(method: request.method) {
+                case .payload(let payloads): reply.payload = payloads.first ?? []
+                case .applicationException(let value): exception(value)
+                case .grpcStatus(_, let message):
+                    exception(TApplicationException(message: message, type: TApplicationException.internalError))
+                case .business(let status, let message, let payload):
+                    reply.payload = payload
+                    reply.stringInfo = [RPCHeader("biz-status", status), RPCHeader("biz-message", message)]
+                }
+            } catch {
+                exception(TApplicationException(message: "\(error)", type: TApplicationException.internalError))
+            }
+        }
+        return .frame(codec.encode(reply))
     }
 }
 
@@ -133,42 +237,11 @@ final class MockConnectionHandler: ChannelInboundHandler, Sendable {
         let server = self.server
         let codec = self.codec
         Task {
-            if server.behavior.delay > .zero { try? await Task.sleep(for: server.behavior.delay) }
-            server.calls.add(1, ordering: .relaxed)
-            guard request.type != .oneway else { return }
-            var reply = WireEnvelope(method: request.method, type: .reply, sequenceID: request.sequenceID, payload: [])
-            switch server.behavior.decide() {
-            case .close:
-                channel.close(promise: nil)
-                return
-            case .exception:
-                reply.type = .exception
-                let exception = TApplicationException(message: "injected failure", type: TApplicationException.internalError)
-                reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
-            case .answer:
-                do {
-                    switch try server.responder.answer(method: request.method) {
-                    case .payload(let payloads):
-                        reply.payload = payloads.first ?? []
-                    case .applicationException(let exception):
-                        reply.type = .exception
-                        reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
-                    case .grpcStatus(_, let message):
-                        reply.type = .exception
-                        let exception = TApplicationException(message: message, type: TApplicationException.internalError)
-                        reply.payload = codec.protobufPayload ? exception.errorProto() : exception.encoded(codec.thriftProtocol)
-                    case .business(let status, let message, let payload):
-                        reply.payload = payload
-                        reply.stringInfo = [RPCHeader("biz-status", status), RPCHeader("biz-message", message)]
-                    }
-                } catch {
-                    reply.type = .exception
-                    reply.payload = TApplicationException(message: "\(error)", type: TApplicationException.internalError)
-                        .encoded(codec.thriftProtocol)
-                }
+            switch await server.respond(to: request, codec: codec) {
+            case .frame(let frame): channel.writeAndFlush(channel.allocator.buffer(bytes: frame), promise: nil)
+            case .close: channel.close(promise: nil)
+            case .nothing: break
             }
-            let frame = codec.encode(reply)
-            channel.writeAndFlush(channel.allocator.buffer(bytes: frame), promise: nil)
         }
     }
 
