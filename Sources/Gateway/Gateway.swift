@@ -1,2 +1,0 @@
-/// Gateway: the HTTP server (built in a later issue).
-public enum Gateway {}

@@ -1,0 +1,96 @@
+import DynamicCodec
+import GenericCall
+import Synchronization
+
+/// Builds route snapshots from services and the registry's active schemas, checking everything a snapshot must
+/// satisfy: each schema loads, has the configured service, the framing fits the IDL, no two routes conflict.
+struct RouteSnapshotBuilder {
+    /// Schemas loaded from files, kept across rebuilds (files are read once per process).
+    let fileSchemas: FileSchemaCache
+
+    /// The active version of each registry name and its schema.
+    typealias RegistrySchemas = [String: (version: Int, schema: LoadedSchema)]
+
+    func build(services: [ServiceConfig], registry: RegistrySchemas, generation: Int) throws(GatewayError)
+        -> RouteSnapshot
+    {
+        var sources: [RouteTable.Source] = []
+        var resolved: [ServiceConfig] = []
+        var versions: [String: Int] = [:]
+        var canonicalNames: [String] = []
+        for (index, service) in services.enumerated() {
+            // Config services come first, so the index matches the config file.
+            let where_ = "services[\(index)]"
+            let schema: LoadedSchema
+            switch service.schema {
+            case .file(let path):
+                schema = try fileSchemas.schema(path: path, include: service.include, keyPath: "\(where_).schema")
+            case .registry(let name):
+                guard let entry = registry[name] else {
+                    throw .config(ConfigError("\(where_).schema", "the registry has no descriptors named '\(name)'"))
+                }
+                schema = entry.schema
+                versions[name] = entry.version
+            }
+            guard let canonical = schema.serviceName(service.service) else {
+                throw .config(
+                    ConfigError(
+                        "\(where_).service",
+                        "\"\(service.service)\" is not a service of \(service.schema) (it has: "
+                            + "\(schema.serviceNames.joined(separator: ", ")))"))
+            }
+            var config = service
+            let framing = service.framing ?? (schema.isThrift ? .framed : .grpc)
+            let thriftFramings: Set<Framing> = [.buffered, .framed, .ttheader]
+            guard schema.isThrift == thriftFramings.contains(framing) else {
+                throw .config(
+                    ConfigError(
+                        "\(where_).framing",
+                        "\(framing.rawValue) does not carry \(schema.isThrift ? "Thrift" : "Protobuf") messages"))
+            }
+            config.framing = framing
+            if let other = canonicalNames.firstIndex(of: canonical) {
+                throw .config(
+                    ConfigError(
+                        "\(where_).service", "\"\(service.service)\" is already served by '\(resolved[other].name)'"))
+            }
+            resolved.append(config)
+            canonicalNames.append(canonical)
+            switch schema {
+            case .protobuf(let proto): sources.append(.protobuf(proto, services: [canonical]))
+            case .thrift(let thrift): sources.append(.thrift(thrift, services: [canonical], inheritedRoutes: true))
+            }
+        }
+        let table: RouteTable
+        do {
+            table = try RouteTable(sources)
+        } catch {
+            throw .invalidArgument("the routes conflict: \(error.message)", details: GatewayError.details(of: error))
+        }
+        return RouteSnapshot(
+            table: table, services: resolved, canonicalNames: canonicalNames, generation: generation,
+            registryVersions: versions)
+    }
+}
+
+/// Schemas read from files, by path and include directories.
+final class FileSchemaCache: Sendable {
+    private let schemas = Mutex<[String: LoadedSchema]>([:])
+
+    func schema(path: String, include: [String], keyPath: String) throws(GatewayError) -> LoadedSchema {
+        let key = ([path] + include).joined(separator: "\u{0}")
+        if let cached = schemas.withLock({ $0[key] }) { return cached }
+        let loaded: LoadedSchema
+        do {
+            if path.hasSuffix(".thrift") {
+                loaded = .thrift(try ThriftSchema.load(path: path, includeDirectories: include))
+            } else {
+                loaded = .protobuf(try ProtoSchema.load(path: path, includeDirectories: include))
+            }
+        } catch {
+            throw .config(ConfigError(keyPath, error.description))
+        }
+        schemas.withLock { $0[key] = loaded }
+        return loaded
+    }
+}
