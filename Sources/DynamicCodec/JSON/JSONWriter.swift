@@ -18,14 +18,28 @@ struct JSONWriter {
     @inline(__always) mutating func beginArray() { bytes.append(UInt8(ascii: "[")) }
     @inline(__always) mutating func endArray() { bytes.append(UInt8(ascii: "]")) }
 
-    mutating func null() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+    mutating func null() { raw("null".utf8) }
 
     mutating func bool(_ value: Bool) {
         if value {
-            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
+            raw("true".utf8)
         } else {
-            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65])
+            raw("false".utf8)
         }
+    }
+
+    /// Appends `count` bytes at `start` with one copy. (Appending a slice of a raw buffer goes through the generic
+    /// element-by-element path; a typed buffer pointer is copied with memcpy.)
+    @inline(__always)
+    mutating func raw(_ start: UnsafeRawPointer, count: Int) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
+    }
+
+    /// A backslash and one character: the two-byte escapes.
+    @inline(__always)
+    mutating func escaped(_ character: UInt8) {
+        bytes.append(0x5C)
+        bytes.append(character)
     }
 
     /// Appends pre-encoded bytes (a key already quoted and escaped, say).
@@ -46,7 +60,7 @@ struct JSONWriter {
                 scratch[index] = UInt8(truncatingIfNeeded: remaining % 10) + 0x30
                 remaining /= 10
             }
-            bytes.append(contentsOf: scratch[index..<24])
+            raw(scratch.baseAddress! + index, count: 24 - index)
             return 24 - index
         }
         _ = count
@@ -99,27 +113,33 @@ struct JSONWriter {
     /// Writes already-validated UTF-8 bytes as a quoted JSON string.
     mutating func string(utf8: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
+        guard let base = utf8.baseAddress else {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         var runStart = 0
         for index in 0..<utf8.count {
             let byte = utf8[index]
             guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-            if runStart < index { bytes.append(contentsOf: utf8[runStart..<index]) }
+            if runStart < index { raw(base + runStart, count: index - runStart) }
             runStart = index + 1
             switch byte {
-            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-            case 0x08: bytes.append(contentsOf: [0x5C, 0x62])
-            case 0x0C: bytes.append(contentsOf: [0x5C, 0x66])
+            case 0x22: escaped(0x22)
+            case 0x5C: escaped(0x5C)
+            case 0x0A: escaped(0x6E)
+            case 0x0D: escaped(0x72)
+            case 0x09: escaped(0x74)
+            case 0x08: escaped(0x62)
+            case 0x0C: escaped(0x66)
             default:
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
+                escaped(0x75)
+                bytes.append(0x30)
+                bytes.append(0x30)
                 bytes.append(JSONWriter.hexDigit(byte >> 4))
                 bytes.append(JSONWriter.hexDigit(byte & 0xF))
             }
         }
-        if runStart < utf8.count { bytes.append(contentsOf: utf8[runStart..<utf8.count]) }
+        if runStart < utf8.count { raw(base + runStart, count: utf8.count - runStart) }
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -182,10 +182,22 @@ struct ProtoJSONEncoder {
         writer.endObject()
     }
 
-    /// What identifies a map entry's key: the decoded integer or bool, or the payload bytes of a string key.
+    /// What identifies a map entry's key: the bits of the decoded integer or bool (all keys of a map have one
+    /// type), or the payload bytes of a string key. Trivial, so the entries copy without reference counting.
     enum MapKeyIdentity {
-        case scalar(ProtoMapKey)
+        case scalar(UInt64)
         case bytes(Range<Int>)
+
+        init(_ scalar: ProtoScalar) {
+            switch scalar {
+            case .bool(let flag): self = .scalar(flag ? 1 : 0)
+            case .int32(let number): self = .scalar(UInt64(bitPattern: Int64(number)))
+            case .int64(let number): self = .scalar(UInt64(bitPattern: number))
+            case .uint32(let number): self = .scalar(UInt64(number))
+            case .uint64(let number): self = .scalar(number)
+            default: self = .scalar(0)
+            }
+        }
 
         func equals(_ other: MapKeyIdentity, base: UnsafeRawPointer) -> Bool {
             switch (self, other) {
@@ -233,10 +245,10 @@ struct ProtoJSONEncoder {
                 parts.identity = .bytes(identityKey.payload)
             } else {
                 var valueCursor = ProtoCursor(base: base, range: identityKey.headerEnd..<identityKey.end)
-                parts.identity = .scalar(ProtoMapKey(try ProtoScalar.decode(keyField.type, from: &valueCursor)))
+                parts.identity = MapKeyIdentity(try ProtoScalar.decode(keyField.type, from: &valueCursor))
             }
         } else if !isString {
-            parts.identity = .scalar(ProtoMapKey(ProtoScalar.zero(of: keyField.type)!))
+            parts.identity = .scalar(0)
         }
         return parts
     }
