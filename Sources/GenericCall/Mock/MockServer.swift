@@ -39,19 +39,9 @@ public final class MockServer: Sendable {
     /// Starts listening; returns the bound endpoint (port 0 picks a free port).
     public func start(host: String = "127.0.0.1", port: Int) async throws -> Endpoint {
         if framing == .grpc { return try await startGRPC(host: host, port: port) }
-        let codec = MessageCodec(
-            framing: framing, thriftProtocol: responder.thriftProtocol, protobufPayload: responder.schema.isProtobuf)
-        let server = self
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await bootstrap()
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(FrameDecoder(codec: codec)),
-                        MockConnectionHandler(server: server, codec: codec))
-                }
-            }
             .bind(host: host, port: port).get()
         state.withLock { $0.channel = channel }
         return .tcp(host: host, port: channel.localAddress?.port ?? port)
@@ -59,10 +49,17 @@ public final class MockServer: Sendable {
 
     /// Starts on a Unix domain socket path (for local tests of stream framings).
     public func start(unixPath: String) async throws -> Endpoint {
+        let channel = try await bootstrap().bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
+        state.withLock { $0.channel = channel }
+        return .unix(path: unixPath)
+    }
+
+    /// The server bootstrap of the stream framings: frames split and answered on each connection.
+    private func bootstrap() -> ServerBootstrap {
         let codec = MessageCodec(
             framing: framing, thriftProtocol: responder.thriftProtocol, protobufPayload: responder.schema.isProtobuf)
         let server = self
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
@@ -70,9 +67,6 @@ public final class MockServer: Sendable {
                         MockConnectionHandler(server: server, codec: codec))
                 }
             }
-            .bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
-        state.withLock { $0.channel = channel }
-        return .unix(path: unixPath)
     }
 
     /// Starts on a ShmIPC socket path: every stream of every session carries request frames and gets reply frames.

@@ -61,12 +61,12 @@ struct GatewayFixture: Sendable {
     let logs: LogCapture
 
     static func with<T: Sendable>(
-        _ config: GatewayConfig, invoker: FakeInvoker = FakeInvoker(),
+        _ config: GatewayConfig, invoker: FakeInvoker = FakeInvoker(), backend: (any BackendInvoker)? = nil,
         _ body: @Sendable (GatewayFixture) async throws -> T
     ) async throws -> T {
         let logs = LogCapture()
         let logger = Logger(label: "portico.test") { _ in logs.handler() }
-        let server = try GatewayServer(config: config, invoker: invoker, logger: logger)
+        let server = try GatewayServer(config: config, invoker: backend ?? invoker, logger: logger)
         let task = Task { try await server.run() }
         do {
             let port = try await server.listeningPort()
