@@ -33,6 +33,19 @@ let package = Package(
             path: "ThriftCodecBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Runs one operation N times for valgrind's callgrind (CallgrindProbe/callgrind.sh): valgrind 3.19 crashes
+        // loading the package-benchmark executables, so instruction counts come from this plain executable.
+        .executableTarget(
+            name: "CallgrindProbe",
+            dependencies: [
+                .product(name: "DynamicCodec", package: "Portico"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "ProtobufCReference",
+                "ApacheThriftReference",
+            ],
+            path: "CallgrindProbe",
+            exclude: ["callgrind.sh"]
+        ),
         // The reference codecs (scripts/install-bench-deps.sh installs their Debian packages; the library's own build
         // and tests never need them). Generated code is committed; generate_reference_code.sh regenerates it.
         .systemLibrary(name: "CProtobufC", path: "SystemLibraries/CProtobufC", pkgConfig: "libprotobuf-c"),

@@ -2,9 +2,11 @@
 """Writes the generated part of docs/benchmarks.md and the ratio chart docs/benchmarks-ratios.svg.
 
 Usage (what `make bench-report` runs):
-    python3 Benchmarks/make_report.py Benchmarks/results/bench.txt
+    python3 Benchmarks/make_report.py Benchmarks/results/bench*.txt
 
-Input: the text output of `make bench` (both suites). Output: everything between the `<!-- report:begin -->` and
+Input: the text output of one or more runs of `make bench` (both suites). With several runs, each benchmark's
+figure is the lowest p50 time of the runs (and the malloc count of that run): on a shared machine other work only
+ever adds time, so the lowest median is the best estimate of the code's own cost. Output: everything between the `<!-- report:begin -->` and
 `<!-- report:end -->` markers of docs/benchmarks.md (the prose around them is kept), and the SVG chart. Python
 standard library only.
 
@@ -76,7 +78,7 @@ def parse(text):
             cells = [cell.strip() for cell in line.strip("│").split("│")]
             label = cells[0]
             try:
-                value = int(cells[3].replace(",", ""))
+                value = float(cells[3].replace(",", ""))  # large values print as 1.50e+07
             except (IndexError, ValueError):
                 continue
             scale = 1_000_000 if "(M)" in label else 1_000 if "(K)" in label else 1
@@ -127,8 +129,9 @@ def ratio_text(value):
 
 
 class Report:
-    def __init__(self, results):
+    def __init__(self, results, instructions):
         self.results = results
+        self.instructions = instructions
         self.overhead = results.get("Harness/Empty", {}).get("mallocs", 0)
         self.sizes = message_bytes()
 
@@ -137,7 +140,9 @@ class Report:
         return value if INNER_LOOP[size] else max(value - self.overhead, 0)
 
     def ratio(self, reference, ours):
-        """(reference / ours, "wall"), or (None, None) when either is missing."""
+        """(reference / ours, "instr" or "wall"): instruction counts when both have them, else p50 wall time."""
+        if reference in self.instructions and ours in self.instructions:
+            return self.instructions[reference] / self.instructions[ours], "instr"
         if reference in self.results and ours in self.results:
             return self.results[reference]["ns"] / self.results[ours]["ns"], "wall"
         return None, None
@@ -149,6 +154,8 @@ class Report:
         metrics = self.results[full]
         megabytes = self.sizes[(encoding, size)] / metrics["ns"] * 1000  # bytes/ns * 1000 = MB/s
         text = f"{duration(metrics['ns'])}, {megabytes:,.0f} MB/s, {count(self.mallocs(full, size))} mallocs"
+        if full in self.instructions:
+            text += f", {count(self.instructions[full])} instr"
         return text
 
     def table(self, rows, encoding, references, sizes=SIZES):
@@ -166,7 +173,7 @@ class Report:
                 for _, reference in refs:
                     cells.append(self.cell(reference, size, encoding) if reference else "—")
                     value, basis = self.ratio(f"{reference}/{size}", f"{ours}/{size}") if reference else (None, None)
-                    ratios.append(ratio_text(value))
+                    ratios.append(ratio_text(value) + (" (instr)" if basis == "instr" else ""))
                 lines.append(f"| {label} | {size} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
         return lines
 
@@ -185,7 +192,11 @@ class Report:
                 return
             shown = 1 / value if inverse else value
             met = shown <= minimum if inverse else shown >= minimum
-            rows.append((text, f"{shown:.2f}x", met))
+            figure = f"{shown:.2f}x ({'instructions' if basis == 'instr' else 'wall time'})"
+            if basis == "instr" and f"{reference}/medium" in self.results and f"{ours}/medium" in self.results:
+                wall = self.results[f"{reference}/medium"]["ns"] / self.results[f"{ours}/medium"]["ns"]
+                figure += f"; wall time {1 / wall if inverse else wall:.2f}x"
+            rows.append((text, figure, met))
 
         against("get one >= 20x faster than a full swift-protobuf decode", "SwiftProtobuf/Decode", "Portico/GetOne", 20)
         against("get one >= 5x faster than protobuf-c unpack", "ProtobufC/Decode", "Portico/GetOne", 5)
@@ -202,7 +213,7 @@ class Report:
             full = f"{name}/medium"
             if full in self.results:
                 value = self.mallocs(full, "medium")
-                rows.append((f"zero allocations per op: {name}", f"{value} mallocs", value == 0))
+                rows.append((f"zero allocations per op: {name}", f"{value:.0f} mallocs", value == 0))
         # Issue 5: Thrift JSON conversions at least as fast, per byte of the binary message, as the Protobuf ones.
         for thrift_name, proto_name, label in (("ThriftBinary/ToJSON", "Portico/BinaryToJSON", "Thrift -> JSON"),
                                                ("ThriftBinary/FromJSON", "Portico/JSONToBinary", "JSON -> Thrift"),
@@ -210,10 +221,19 @@ class Report:
                                                ("ThriftCompact/FromJSON", "Portico/JSONToBinary", "JSON -> compact Thrift")):
             encoding = "compact" if thrift_name.startswith("ThriftCompact") else "binary"
             ours, proto = self.throughput(thrift_name, encoding), self.throughput(proto_name)
-            if ours is None or proto is None:
-                rows.append((f"{label} >= Protobuf's MB/s (issue 5)", "not measured", False))
+            thrift_instr, proto_instr = self.instructions.get(f"{thrift_name}/medium"), self.instructions.get(f"{proto_name}/medium")
+            if thrift_instr and proto_instr:
+                # Instructions per byte of the binary message, lower is faster.
+                ours_per_byte = thrift_instr / self.sizes[(encoding, "medium")]
+                proto_per_byte = proto_instr / self.sizes[("protobuf", "medium")]
+                figure = f"{ours_per_byte:.0f} vs {proto_per_byte:.0f} instructions per byte"
+                if ours is not None and proto is not None:
+                    figure += f"; wall time {ours:,.0f} vs {proto:,.0f} MB/s"
+                rows.append((f"{label} >= Protobuf's bytes per second (issue 5)", figure, ours_per_byte <= proto_per_byte))
+            elif ours is None or proto is None:
+                rows.append((f"{label} >= Protobuf's bytes per second (issue 5)", "not measured", False))
             else:
-                rows.append((f"{label} >= Protobuf's MB/s (issue 5)", f"{ours:,.0f} vs {proto:,.0f} MB/s", ours >= proto))
+                rows.append((f"{label} >= Protobuf's bytes per second (issue 5)", f"{ours:,.0f} vs {proto:,.0f} MB/s (wall time)", ours >= proto))
         return rows
 
     def chart_bars(self):
@@ -239,7 +259,7 @@ def svg_chart(bars, stamp):
     """A horizontal bar chart of the ratios on a log scale, 1x marked."""
     import math
 
-    row, left, width, top = 18, 330, 420, 48
+    row, left, width, top = 18, 330, 580, 48
     height = top + row * len(bars) + 40
     low, high = 0.01, max(1000.0, max(value for _, value, _ in bars) * 1.5)
     scale = lambda value: left + width * (math.log10(max(value, low)) - math.log10(low)) / (math.log10(high) - math.log10(low))
@@ -265,7 +285,7 @@ def svg_chart(bars, stamp):
         color = "#2e7d32" if value >= 1 else "#c62828"
         out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label)}</text>')
         out.append(f'<rect x="{min(x0, x1):.1f}" y="{y + 3}" width="{abs(x1 - x0):.1f}" height="{row - 6}" fill="{color}"/>')
-        out.append(f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 12}">{ratio_text(value)}</text>')
+        out.append(f'<text x="{max(x0, x1) + 4:.1f}" y="{y + 12}">{ratio_text(value)}{" (instr)" if basis == "instr" else ""}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -305,8 +325,20 @@ def machine():
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    results = parse(open(sys.argv[1], encoding="utf-8").read())
-    report = Report(results)
+    results = {}
+    for path in sys.argv[1:]:
+        for name, metrics in parse(open(path, encoding="utf-8", errors="replace").read()).items():
+            if name not in results or metrics["ns"] < results[name]["ns"]:
+                results[name] = metrics
+    # Instruction counts (CallgrindProbe/callgrind.sh): "name count" lines.
+    instructions = {}
+    instructions_file = os.path.join(ROOT, "Benchmarks", "results", "instructions.txt")
+    if os.path.exists(instructions_file):
+        for line in open(instructions_file, encoding="utf-8"):
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit():
+                instructions[parts[0]] = int(parts[1])
+    report = Report(results, instructions)
     info = machine()
     stamp = f"{info['machine']}; {info['swift']}; {info['date']}; commit {info['commit']}; make bench && make bench-report"
 
@@ -317,7 +349,8 @@ def main():
         f"- Date: {info['date']}; code: commit {info['commit']} (plus uncommitted changes, if any, at run time).",
         "- Command: `make bench` (runs both suites, keeps the output in Benchmarks/results/bench.txt), then "
         "`make bench-report` (this section and the chart); `make bench-all` runs the two.",
-        f"- Load average when the report was written: {os.getloadavg()[0]:.1f} (2 shared cores: wall times are noisy).",
+        f"- Runs combined: {len(sys.argv) - 1} (lowest p50 per benchmark). Load average when the report was "
+        f"written: {os.getloadavg()[0]:.1f} (2 shared cores: wall times are noisy).",
         "",
         "![Ratios, medium message](benchmarks-ratios.svg)",
         "",
@@ -330,13 +363,15 @@ def main():
         lines.append(f"| {target} | {figure} | {'yes' if met else '**no**'} |")
     lines += [
         "",
-        "Ratios: p50 wall time of the reference divided by Portico's, both measured in the same run.",
+        "Ratios marked (instr) and the targets that say so use instructions per operation from callgrind "
+        "(`make bench-instructions`, Benchmarks/results/instructions.txt), which the machine's load does not "
+        "change; the others are the reference's p50 wall time divided by Portico's.",
         "",
         "### Protobuf: Portico vs swift-protobuf vs protobuf-c",
         "",
         "Cells: p50 wall time per operation, throughput over the binary message size "
-        "(small 97 B, medium 5,894 B, large 289,096 B) and mallocs per operation. Ratio columns: the reference's "
-        "time divided by Portico's.",
+        "(small 97 B, medium 5,894 B, large 289,096 B), mallocs per operation, and callgrind instructions per "
+        "operation where measured. Ratio columns: the reference's cost divided by Portico's.",
         "",
     ]
     lines += report.table(PROTOBUF_ROWS, "protobuf", ["swift-protobuf", "protobuf-c"])

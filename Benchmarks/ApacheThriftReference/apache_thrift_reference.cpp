@@ -27,6 +27,10 @@ template <class Protocol> struct Channel {
     Protocol writer{output};
 
     Protocol &read(const uint8_t *data, size_t length) {
+        // readEnd() is what Apache's processors call after each message: among other things it resets the
+        // transport's message-size budget (TConfiguration's 100 MB), which resetBuffer() keeps and every read
+        // consumes. Without it the reads of this thread start failing after about 100 MB in total.
+        input->readEnd();
         input->resetBuffer(const_cast<uint8_t *>(data), static_cast<uint32_t>(length), TMemoryBuffer::OBSERVE);
         return reader;
     }

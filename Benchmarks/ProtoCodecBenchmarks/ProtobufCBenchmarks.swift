@@ -13,19 +13,19 @@ func registerProtobufCBenchmarks(_ fixture: BaselineFixture, _ configuration: Be
 
     Benchmark(name("Decode"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { pbc_decode_all(size, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { pbc_decode_all(size, $0.baseAddress, $0.count) }))
         }
     }
 
     Benchmark(name("DecodeGetOne"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { pbc_get_one(size, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { pbc_get_one(size, $0.baseAddress, $0.count) }))
         }
     }
 
     Benchmark(name("DecodeGetMany"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { pbc_get_many(size, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { pbc_get_many(size, $0.baseAddress, $0.count) }))
         }
     }
 
@@ -36,7 +36,7 @@ func registerProtobufCBenchmarks(_ fixture: BaselineFixture, _ configuration: Be
             let length = bytes.withUnsafeBufferPointer { input in
                 out.withUnsafeMutableBufferPointer { pbc_set_one(size, input.baseAddress, input.count, $0.baseAddress, $0.count) }
             }
-            blackHole(length)
+            blackHole(succeeded(length))
         }
     }
 
@@ -47,7 +47,7 @@ func registerProtobufCBenchmarks(_ fixture: BaselineFixture, _ configuration: Be
             let length = bytes.withUnsafeBufferPointer { input in
                 out.withUnsafeMutableBufferPointer { pbc_set_many(size, input.baseAddress, input.count, $0.baseAddress, $0.count) }
             }
-            blackHole(length)
+            blackHole(succeeded(length))
         }
     }
 
@@ -57,7 +57,7 @@ func registerProtobufCBenchmarks(_ fixture: BaselineFixture, _ configuration: Be
         var out = [UInt8](repeating: 0, count: bytes.count * 2)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(out.withUnsafeMutableBufferPointer { pbc_pack(size, message, $0.baseAddress, $0.count) })
+            blackHole(succeeded(out.withUnsafeMutableBufferPointer { pbc_pack(size, message, $0.baseAddress, $0.count) }))
         }
     }
 
@@ -69,7 +69,7 @@ func registerProtobufCBenchmarks(_ fixture: BaselineFixture, _ configuration: Be
                 let length = bytes.withUnsafeBufferPointer { input in
                     out.withUnsafeMutableBufferPointer { pbc_trim(size, input.baseAddress, input.count, $0.baseAddress, $0.count) }
                 }
-                blackHole(length)
+                blackHole(succeeded(length))
             }
         }
     }
@@ -138,4 +138,11 @@ extension BaselineFixture {
     private func require(_ condition: Bool, _ claim: String) throws {
         if !condition { throw CodecError(.invalidValue, "not true: \(claim)") }
     }
+}
+
+/// The C reference's result, or a stop: a call that fails early would otherwise measure as fast.
+@inline(__always)
+func succeeded(_ result: Int) -> Int {
+    if result < 0 { fatalError("the C reference failed during the measurement") }
+    return result
 }

@@ -15,33 +15,33 @@ func registerApacheThriftBenchmarks(_ fixture: ThriftFixture, _ configuration: B
 
     Benchmark(name("Decode"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_decode_all(size, proto, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_decode_all(size, proto, $0.baseAddress, $0.count) }))
         }
     }
 
     Benchmark(name("DecodeGetOne"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_get_one(size, proto, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_get_one(size, proto, $0.baseAddress, $0.count) }))
         }
     }
 
     Benchmark(name("DecodeGetMany"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_get_many(size, proto, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_get_many(size, proto, $0.baseAddress, $0.count) }))
         }
     }
 
     Benchmark(name("DecodeSetOneEncode"), configuration: configuration) { benchmark in
         var out: UnsafePointer<UInt8>?
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_set_one(size, proto, $0.baseAddress, $0.count, &out) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_set_one(size, proto, $0.baseAddress, $0.count, &out) }))
         }
     }
 
     Benchmark(name("DecodeSetManyEncode"), configuration: configuration) { benchmark in
         var out: UnsafePointer<UInt8>?
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_set_many(size, proto, $0.baseAddress, $0.count, &out) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_set_many(size, proto, $0.baseAddress, $0.count, &out) }))
         }
     }
 
@@ -51,7 +51,7 @@ func registerApacheThriftBenchmarks(_ fixture: ThriftFixture, _ configuration: B
         var out: UnsafePointer<UInt8>?
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(thrift_encode(size, proto, decoded, &out))
+            blackHole(succeeded(thrift_encode(size, proto, decoded, &out)))
         }
     }
 
@@ -59,14 +59,14 @@ func registerApacheThriftBenchmarks(_ fixture: ThriftFixture, _ configuration: B
         Benchmark(name("Trim"), configuration: configuration) { benchmark in
             var out: UnsafePointer<UInt8>?
             for _ in benchmark.scaledIterations {
-                blackHole(bytes.withUnsafeBufferPointer { thrift_trim(size, proto, $0.baseAddress, $0.count, &out) })
+                blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_trim(size, proto, $0.baseAddress, $0.count, &out) }))
             }
         }
     }
 
     Benchmark(name("Skip"), configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(bytes.withUnsafeBufferPointer { thrift_skip(proto, $0.baseAddress, $0.count) })
+            blackHole(succeeded(bytes.withUnsafeBufferPointer { thrift_skip(proto, $0.baseAddress, $0.count) }))
         }
     }
 }
@@ -141,4 +141,11 @@ extension ThriftFixture {
     private func require(_ condition: Bool, _ claim: String) throws {
         if !condition { throw CodecError(.invalidValue, "not true: \(claim)") }
     }
+}
+
+/// The C++ reference's result, or a stop: a call that fails early would otherwise measure as fast.
+@inline(__always)
+func succeeded(_ result: Int) -> Int {
+    if result < 0 { fatalError("Apache Thrift failed during the measurement") }
+    return result
 }

@@ -1,0 +1,1 @@
+../ProtoCodecBenchmarks/Generated/baseline.pb.swift
