@@ -1,26 +1,10 @@
+import GenericCall
+
 /// The unit syntax of config values: durations (`50ms`, `1s`, `1.5s`, `2m`, `1h`, `250us`) and sizes (`4MiB`,
 /// `512KiB`, `1MB`, `1000`).
 public enum ConfigUnits {
     /// A duration with a unit: ns, us, ms, s, m or h. Nil for anything else (a bare number has no unit).
-    public static func duration(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: " ")
-        guard let split = trimmed.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }),
-            split != trimmed.startIndex, let amount = Double(trimmed[..<split]), amount >= 0, amount.isFinite
-        else { return nil }
-        let nanoseconds: Double
-        switch trimmed[split...] {
-        case "ns": nanoseconds = 1
-        case "us", "µs": nanoseconds = 1e3
-        case "ms": nanoseconds = 1e6
-        case "s": nanoseconds = 1e9
-        case "m": nanoseconds = 60e9
-        case "h": nanoseconds = 3600e9
-        default: return nil
-        }
-        let total = amount * nanoseconds
-        guard total < 1e18 else { return nil }
-        return .nanoseconds(Int64(total.rounded()))
-    }
+    public static func duration(_ text: String) -> Duration? { DurationText.parse(text) }
 
     /// A byte count: a plain integer, or a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB
     /// (powers of 1024).

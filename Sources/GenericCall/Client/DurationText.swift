@@ -1,40 +1,46 @@
-/// Durations as people write them in flags and config: `250ms`, `2s`, `1.5s`, `1m`, `100us`, `500ns`, `1h`, and
-/// gRPC's `grpc-timeout` form (`250m`, `2S`, `100u`, `5H`, `1M`).
+/// Durations as people write them in flags, config and headers: `250ms`, `2s`, `1.5s`, `1m`, `100us`, `500ns`,
+/// `1h`, and gRPC's `grpc-timeout` form (`250m`, `2S`, `100u`, `5H`, `1M`). The one parser of the CLI, the
+/// gateway's config and its deadline headers.
 public enum DurationText {
-    /// Parses a human duration (`250ms`, `2s`, `1m`); nil when malformed or negative.
+    /// Parses a decimal amount and a unit (ns, us, µs, ms, s, m, h); nil for a bare number, a negative or
+    /// exponent form, or an amount too large to hold.
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where trimmed.hasSuffix(suffix) {
-            let number = trimmed.dropLast(suffix.count)
-            guard !number.isEmpty, let value = Double(number), value >= 0, value.isFinite else { return nil }
-            return .nanoseconds(Int64((value * scale * 1e9).rounded()))
+        var trimmed = Substring(text)
+        while trimmed.first == " " { trimmed.removeFirst() }
+        while trimmed.last == " " { trimmed.removeLast() }
+        guard let split = trimmed.firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ".")) }),
+            split != trimmed.startIndex, let amount = Double(trimmed[..<split]), amount >= 0, amount.isFinite
+        else { return nil }
+        let nanoseconds: Double
+        switch trimmed[split...] {
+        case "ns": nanoseconds = 1
+        case "us", "µs": nanoseconds = 1e3
+        case "ms": nanoseconds = 1e6
+        case "s": nanoseconds = 1e9
+        case "m": nanoseconds = 60e9
+        case "h": nanoseconds = 3600e9
+        default: return nil
         }
-        return nil
+        let total = amount * nanoseconds
+        guard total < 1e18 else { return nil }
+        return .nanoseconds(Int64(total.rounded()))
     }
 
-    /// Parses a `grpc-timeout` header value: up to 8 digits and a unit (H, M, S, m, u, n).
+    /// Parses a `grpc-timeout` header value: 1 to 8 ASCII digits and a unit (H, M, S, m, u, n).
     public static func parseGRPCTimeout(_ text: String) -> Duration? {
-        guard let unit = text.last, text.count >= 2, text.count <= 9 else { return nil }
-        guard let value = Int64(text.dropLast()), value >= 0 else { return nil }
+        let utf8 = Array(text.utf8)
+        guard (2...9).contains(utf8.count), let unit = utf8.last,
+            utf8.dropLast().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let amount = Int64(String(decoding: utf8.dropLast(), as: UTF8.self))
+        else { return nil }
         switch unit {
-        case "H": return .seconds(value * 3600)
-        case "M": return .seconds(value * 60)
-        case "S": return .seconds(value)
-        case "m": return .milliseconds(value)
-        case "u": return .microseconds(value)
-        case "n": return .nanoseconds(value)
+        case UInt8(ascii: "H"): return .seconds(amount * 3600)
+        case UInt8(ascii: "M"): return .seconds(amount * 60)
+        case UInt8(ascii: "S"): return .seconds(amount)
+        case UInt8(ascii: "m"): return .milliseconds(amount)
+        case UInt8(ascii: "u"): return .microseconds(amount)
+        case UInt8(ascii: "n"): return .nanoseconds(amount)
         default: return nil
         }
     }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}
-
-extension Set where Element == Character {
-    fileprivate static var whitespaces: Set<Character> { [" ", "\t"] }
 }
