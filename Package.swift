@@ -79,6 +79,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Helpers for tests that start real peer processes (paths, a server process with its port, generated code).
+        .target(name: "PorticoTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
             name: "DynamicCodecTests",
             dependencies: ["DynamicCodec", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -86,14 +88,16 @@ let package = Package(
         ),
         .testTarget(
             name: "GenericCallTests",
-            dependencies: ["GenericCall", "portico", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "GenericCall", "portico", "PorticoTestSupport", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "ShmIPCTests", dependencies: ["ShmIPC", "portico"], swiftSettings: strict),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GenericCall", "DynamicCodec",
+                "Gateway", "GenericCall", "DynamicCodec", "PorticoTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import GenericCall
+import PorticoTestSupport
 import Testing
 
 /// Each failure a backend can cause yields its exact code; retries happen only where the rules allow.

@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import GenericCall
+import PorticoTestSupport
 import Testing
 
 /// Calls to a real grpcio server (Python, no generated code).

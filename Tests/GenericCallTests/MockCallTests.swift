@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import GenericCall
+import PorticoTestSupport
 import Testing
 
 /// The client against the mock server, on every framing.

@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import GenericCall
+import PorticoTestSupport
 import Testing
 
 /// JSON calls through GenericCall to a real Apache Thrift server (Python runtime, compiler-generated code).

@@ -1,25 +1,26 @@
-import Foundation
-import Testing
+public import Foundation
+
+// Test support shared by the test targets that start real peer processes (GenericCallTests, GatewayTests).
 
 /// Paths of the repository, found from this file's location.
-enum Repo {
-    static let root: URL = URL(fileURLWithPath: #filePath)
+public enum Repo {
+    public static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static var descriptors: String { root.appendingPathComponent("Descriptors").path }
-    static var peers: String { root.appendingPathComponent("Tests/peers").path }
+    public static var descriptors: String { root.appendingPathComponent("Descriptors").path }
+    public static var peers: String { root.appendingPathComponent("Tests/peers").path }
 }
 
-struct PeerFailure: Error, CustomStringConvertible {
-    var description: String
+public struct PeerFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// A server process started by a test on loopback: waits for its "PORT n" line, and is always terminated.
-final class PeerServer: @unchecked Sendable {
-    let process = Process()
-    let port: Int
+public final class PeerServer: @unchecked Sendable {
+    public let process = Process()
+    public let port: Int
 
-    init(_ arguments: [String], timeout: Double = 20) throws {
+    public init(_ arguments: [String], timeout: Double = 20) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         let stdout = Pipe()
@@ -49,7 +50,7 @@ final class PeerServer: @unchecked Sendable {
     }
 
     /// SIGKILL: children of the test runner inherit its blocked signal mask, so SIGTERM would never arrive.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -67,8 +68,8 @@ final class LineBox: @unchecked Sendable {
 }
 
 /// The Python code Apache Thrift's compiler generates for the bookstore IDL, made once per test run.
-enum ThriftGenerated {
-    static let directory: Result<String, PeerFailure> = {
+public enum ThriftGenerated {
+    public static let directory: Result<String, PeerFailure> = {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("portico-gen-py-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let process = Process()
@@ -86,6 +87,6 @@ enum ThriftGenerated {
 }
 
 /// Open file descriptors of this process (to check nothing leaks).
-func openFileDescriptorCount() -> Int {
+public func openFileDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
 }
