@@ -174,6 +174,10 @@ enum MockReply {
 extension MockServer {
     /// The reply frame for one request, after the configured delay and failure injection.
     func respond(to request: WireEnvelope, codec: MessageCodec) async -> MockReply {
+        var seen: [String: String] = [:]
+        for (key, value) in request.intInfo { seen["int:\(key)"] = value }
+        for header in request.stringInfo { seen[header.name] = header.value }
+        record(seen)
         if behavior.delay > .zero { try? await Task.sleep(for: behavior.delay) }
         calls.add(1, ordering: .relaxed)
         guard request.type != .oneway else { return .nothing }
@@ -223,10 +227,6 @@ final class MockConnectionHandler: ChannelInboundHandler, Sendable {
             context.close(promise: nil)
             return
         }
-        var seen: [String: String] = [:]
-        for (key, value) in request.intInfo { seen["int:\(key)"] = value }
-        for header in request.stringInfo { seen[header.name] = header.value }
-        server.record(seen)
         let channel = context.channel
         let server = self.server
         let codec = self.codec

@@ -1,3 +1,4 @@
+import Foundation
 import DynamicCodec
 import GenericCall
 import Testing
@@ -113,5 +114,44 @@ struct EndToEndTests {
             #expect(response.text.contains("UNAVAILABLE"), "\(response.text)")
         }
         await invoker.shutdown()
+    }
+
+    @Test func aServiceOnTheShmIPCTransportIsServedThroughSharedMemory() async throws {
+        let thrift = try ServiceSchema.load(path: Fixtures.descriptors + "/bookstore.thrift", service: "Bookstore")
+        let mock = MockServer(
+            responder: try MockResponder(schema: thrift, responses: try MockResponses(json: Array(#"""
+                {"GetBook": {"reply": {"book": {"id": "5", "title": "Over shared memory"}, "etag": "s1", "status": 200}}}
+                """#.utf8))),
+            framing: .ttheader)
+        let path = NSTemporaryDirectory() + "portico-gw-shm-\(getpid()).sock"
+        _ = try await mock.start(shmipcPath: path)
+        let config = try Fixtures.config(services: """
+              - name: books
+                schema: \(Fixtures.descriptors)/bookstore.thrift
+                service: Bookstore
+                framing: ttheader
+                transport: shmipc
+                endpoints: [\(path)]
+                timeouts: { connect: 1s, rpc: 2s }
+            """)
+        let invoker = GenericCallInvoker()
+        do {
+            try await GatewayFixture.with(config, backend: invoker) { gateway in
+                for _ in 0..<3 {
+                    let book = try await gateway.request(
+                        "GET", "/v1/shelves/3/books/5", headers: [("X-Request-Id", "shm-1")])
+                    #expect(book.status == 200, "\(book.text)")
+                    #expect(book.header("ETag") == "s1")
+                    #expect(book.text.contains(#""title":"Over shared memory""#), "\(book.text)")
+                }
+                #expect(mock.lastRequestHeaders["int:2"] == "shm-1", "the request id travels as the TTHeader LogID")
+            }
+        } catch {
+            await invoker.shutdown()
+            await mock.stop()
+            throw error
+        }
+        await invoker.shutdown()
+        await mock.stop()
     }
 }
