@@ -18,6 +18,48 @@ struct CallCommand: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var arguments: CallArguments
+
+    func run() async throws {
+        switch await perform() {
+        case .success(true): return
+        case .success(false): throw ExitCode(1)
+        case .failure(let error):
+            writeStandardOutput(Array((error.json() + "\n").utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints the reply; success(false) when the printed reply is an error body (a declared exception).
+    func perform() async -> Result<Bool, CallError> {
+        do throws(CallError) {
+            let prepared = try arguments.prepare()
+            defer { Task { await prepared.client.shutdown() } }
+            let caller = prepared.caller
+            if caller.isServerStreaming(prepared.method) {
+                let stream = try caller.stream(
+                    method: prepared.method, json: prepared.json, headers: prepared.headers, options: CallOptions())
+                do {
+                    for try await message in stream { writeStandardOutput(message + [0x0A]) }
+                } catch let error as CallError {
+                    throw error
+                } catch {
+                    throw CallError(.grpc(.unknown), "\(error)")
+                }
+                return .success(true)
+            }
+            let reply = try await caller.call(method: prepared.method, json: prepared.json, headers: prepared.headers)
+            writeStandardOutput(reply.json + [0x0A])
+            return .success(!reply.isError)
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// The options of one call — schema, method, target, protocol, request, timeouts, retries, headers — shared by
+/// `portico call` and `portico bench`, and the one place they are parsed.
+struct CallArguments: ParsableArguments {
     @Option(help: "A .thrift or .proto file, or a descriptor set (protoc -o).")
     var schema: String
 
@@ -51,66 +93,51 @@ struct CallCommand: AsyncParsableCommand {
     @Option(name: .customLong("header"), help: "A header k=v sent as TTHeader string info or gRPC metadata (repeatable).")
     var headers: [String] = []
 
-    func run() async throws {
-        switch await perform() {
-        case .success(true): return
-        case .success(false): throw ExitCode(1)
-        case .failure(let error):
-            writeStandardOutput(Array((error.json() + "\n").utf8))
-            throw ExitCode(1)
-        }
+    /// A client for the target, the JSON caller over it and the parsed request parts.
+    struct Prepared {
+        var client: RPCClient
+        var caller: JSONCaller
+        /// The bare method name (without the service).
+        var method: String
+        var json: [UInt8]
+        var headers: [RPCHeader]
     }
 
-    /// Prints the reply; success(false) when the printed reply is an error body (a declared exception).
-    func perform() async -> Result<Bool, CallError> {
-        do throws(CallError) {
-            guard let rpcTimeout = DurationText.parse(timeout) else {
-                throw CallError(.invalidArgument, "--timeout \(timeout) is not a duration like 200ms or 2s")
-            }
-            guard let connect = DurationText.parse(connectTimeout) else {
-                throw CallError(.invalidArgument, "--connect-timeout \(connectTimeout) is not a duration like 50ms")
-            }
-            guard let dot = method.lastIndex(of: ".") else {
-                throw CallError(.invalidArgument, "--method must be Service.Method (got \(method))")
-            }
-            let serviceName = String(method[..<dot])
-            let methodName = String(method[method.index(after: dot)...])
-            let target = try CallTarget(parsing: self.target)
-            let service = try ServiceSchema.load(path: schema, includeDirectories: includes, service: serviceName)
-            var retry = RetryPolicy(maxAttempts: retries + 1, retryOnTimeout: retryOnTimeout)
-            if retries > 0 { retry.retryableMethods = [methodName] }
-            let configuration = BackendConfiguration(
-                framing: target.framing, thriftProtocol: `protocol`.encoding, protobuf: service.isProtobuf,
-                transport: target.transport, endpoints: target.endpoints, connectTimeout: connect,
-                rpcTimeout: rpcTimeout, retry: retry)
-            let client = try RPCClient(configuration)
-            defer { Task { await client.shutdown() } }
-            let caller = JSONCaller(schema: service, client: client)
-            var json = Array(data.utf8)
-            if data == "-" { json = [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
-            var pairs: [RPCHeader] = []
-            for header in headers {
-                guard let equals = header.firstIndex(of: "=") else {
-                    throw CallError(.invalidArgument, "--header \(header) is not k=v")
-                }
-                pairs.append(RPCHeader(String(header[..<equals]), String(header[header.index(after: equals)...])))
-            }
-            if caller.isServerStreaming(methodName) {
-                let stream = try caller.stream(method: methodName, json: json, headers: pairs, options: CallOptions())
-                do {
-                    for try await message in stream { writeStandardOutput(message + [0x0A]) }
-                } catch let error as CallError {
-                    throw error
-                } catch {
-                    throw CallError(.grpc(.unknown), "\(error)")
-                }
-                return .success(true)
-            }
-            let reply = try await caller.call(method: methodName, json: json, headers: pairs)
-            writeStandardOutput(reply.json + [0x0A])
-            return .success(!reply.isError)
-        } catch {
-            return .failure(error)
+    /// Parses every option, loads the schema and makes the client. `adjust` may change the backend configuration
+    /// before the client is made (`portico bench` sizes the connection pool to its callers).
+    func prepare(adjust: (inout BackendConfiguration) -> Void = { _ in }) throws(CallError) -> Prepared {
+        guard let rpcTimeout = DurationText.parse(timeout) else {
+            throw CallError(.invalidArgument, "--timeout \(timeout) is not a duration like 200ms or 2s")
         }
+        guard let connect = DurationText.parse(connectTimeout) else {
+            throw CallError(.invalidArgument, "--connect-timeout \(connectTimeout) is not a duration like 50ms")
+        }
+        guard let dot = method.lastIndex(of: ".") else {
+            throw CallError(.invalidArgument, "--method must be Service.Method (got \(method))")
+        }
+        let serviceName = String(method[..<dot])
+        let methodName = String(method[method.index(after: dot)...])
+        let target = try CallTarget(parsing: self.target)
+        let service = try ServiceSchema.load(path: schema, includeDirectories: includes, service: serviceName)
+        var retry = RetryPolicy(maxAttempts: retries + 1, retryOnTimeout: retryOnTimeout)
+        if retries > 0 { retry.retryableMethods = [methodName] }
+        var configuration = BackendConfiguration(
+            framing: target.framing, thriftProtocol: `protocol`.encoding, protobuf: service.isProtobuf,
+            transport: target.transport, endpoints: target.endpoints, connectTimeout: connect,
+            rpcTimeout: rpcTimeout, retry: retry)
+        adjust(&configuration)
+        var pairs: [RPCHeader] = []
+        for header in headers {
+            guard let equals = header.firstIndex(of: "=") else {
+                throw CallError(.invalidArgument, "--header \(header) is not k=v")
+            }
+            pairs.append(RPCHeader(String(header[..<equals]), String(header[header.index(after: equals)...])))
+        }
+        var json = Array(data.utf8)
+        if data == "-" { json = [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+        let client = try RPCClient(configuration)
+        return Prepared(
+            client: client, caller: JSONCaller(schema: service, client: client), method: methodName, json: json,
+            headers: pairs)
     }
 }

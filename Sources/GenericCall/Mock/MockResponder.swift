@@ -5,9 +5,12 @@ public struct MockResponder: Sendable {
     public let schema: ServiceSchema
     public let responses: MockResponses
     public let thriftProtocol: ThriftProtocol
+    /// The answer of every method of the service, encoded once at start (the replies are fixed), so a call costs
+    /// a dictionary look-up rather than a JSON encoding.
+    private(set) var answers: [String: Answer]
 
     /// What to send back for one call.
-    enum Answer {
+    enum Answer: Sendable {
         /// Thrift result struct / Protobuf message(s).
         case payload([[UInt8]])
         case applicationException(TApplicationException)
@@ -21,17 +24,30 @@ public struct MockResponder: Sendable {
         self.schema = schema
         self.responses = responses
         self.thriftProtocol = thriftProtocol
+        self.answers = [:]
         // Every configured answer must encode: fail at start, not on the first call.
         for method in responses.byMethod.keys {
             guard schema.methodNames.contains(method) else {
                 throw CallError(
                     .methodNotFound, "the responses file names \(method), which \(schema.serviceName) does not have")
             }
-            _ = try answer(method: method)
+            _ = try compute(method: method)
         }
+        var answers: [String: Answer] = [:]
+        for method in schema.methodNames {
+            if let answer = try? compute(method: method) { answers[method] = answer }
+        }
+        self.answers = answers
     }
 
+    /// The answer to a call of `method`: encoded at start; computed now only for names outside the service (or
+    /// an answer that did not encode, which then fails the call).
     func answer(method: String) throws(CallError) -> Answer {
+        if let answer = answers[method] { return answer }
+        return try compute(method: method)
+    }
+
+    func compute(method: String) throws(CallError) -> Answer {
         let response = responses.byMethod[method]
         do {
             switch schema {
