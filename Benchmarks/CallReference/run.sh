@@ -90,7 +90,7 @@ raw="$root/Benchmarks/results/calls.txt"
 mkdir -p "$(dirname "$raw")"
 {
     echo "# call benchmark raw output ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
-    echo "# commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources Benchmarks/CallReference || echo ' (with uncommitted changes)')"
+    echo "# commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources/GenericCall Sources/DynamicCodec Sources/portico Benchmarks/CallReference/*.cpp Benchmarks/CallReference/*.h || echo ' (with uncommitted changes)')"
     echo "# machine: $(uname -srm); $(nproc) cpus; $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
     echo "# swift: $(swift --version 2>&1 | head -1)"
     echo "# thrift: libthrift-dev $(dpkg-query -W -f='${Version}' libthrift-dev); grpc: libgrpc++-dev $(dpkg-query -W -f='${Version}' libgrpc++-dev)"
