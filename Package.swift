@@ -83,7 +83,9 @@ let package = Package(
         .target(name: "PorticoTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(
             name: "DynamicCodecTests",
-            dependencies: ["DynamicCodec", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "DynamicCodec", "PorticoTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorticoTestSupport
 
 @testable import DynamicCodec
 
@@ -53,7 +54,7 @@ enum ThriftHTTPPeer {
         let results = try JSONSerialization.jsonObject(with: Data(output)) as! [Any]
         return try results.map { result in
             guard let hex = result as? String else {
-                throw PeerError(description: "Apache could not encode: \(result)")
+                throw PeerFailure(description: "Apache could not encode: \(result)")
             }
             var bytes: [UInt8] = []
             var index = hex.startIndex

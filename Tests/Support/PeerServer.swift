@@ -1,6 +1,7 @@
 public import Foundation
 
-// Test support shared by the test targets that start real peer processes (GenericCallTests, GatewayTests).
+// Test support shared by the test targets that start real peer processes (DynamicCodecTests, GenericCallTests,
+// GatewayTests).
 
 /// Paths of the repository, found from this file's location.
 public enum Repo {
@@ -89,4 +90,45 @@ public enum ThriftGenerated {
 /// Open file descriptors of this process (to check nothing leaks).
 public func openFileDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
+}
+
+/// Runs a real peer program to completion and returns its standard output; a non-zero exit fails with its standard
+/// error.
+@discardableResult
+public func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil) throws
+    -> [UInt8]
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let stdin = Pipe()
+    let stdout = Pipe()
+    let stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    // Feed stdin and drain stdout/stderr concurrently so large payloads cannot deadlock on full pipes.
+    let writer = Thread {
+        stdin.fileHandleForWriting.write(Data(input))
+        try? stdin.fileHandleForWriting.close()
+    }
+    writer.start()
+    let errorBox = DataBox()
+    let errorReader = Thread { errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile() }
+    errorReader.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while errorReader.isExecuting || writer.isExecuting { usleep(1000) }
+    guard process.terminationStatus == 0 else {
+        throw PeerFailure(
+            description: "\(executable) \(arguments.joined(separator: " ")) failed: "
+                + String(decoding: errorBox.data, as: UTF8.self))
+    }
+    return [UInt8](output)
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }

@@ -1,59 +1,8 @@
 import Foundation
 import Testing
+import PorticoTestSupport
 
 @testable import DynamicCodec
-
-/// Paths of the repository, found from this file's location.
-enum Repo {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static var descriptors: String { root.appendingPathComponent("Descriptors").path }
-}
-
-/// Runs a real peer program and returns its standard output; a non-zero exit fails with its standard error.
-struct PeerError: Error, CustomStringConvertible {
-    var description: String
-}
-
-@discardableResult
-func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil) throws
-    -> [UInt8]
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let stdin = Pipe()
-    let stdout = Pipe()
-    let stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    // Feed stdin and drain stdout/stderr concurrently so large payloads cannot deadlock on full pipes.
-    let writer = Thread {
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
-    }
-    writer.start()
-    let errorBox = DataBox()
-    let errorReader = Thread { errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile() }
-    errorReader.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    while errorReader.isExecuting || writer.isExecuting { usleep(1000) }
-    guard process.terminationStatus == 0 else {
-        throw PeerError(
-            description: "\(executable) \(arguments.joined(separator: " ")) failed: "
-                + String(decoding: errorBox.data, as: UTF8.self))
-    }
-    return [UInt8](output)
-}
-
-final class DataBox: @unchecked Sendable {
-    var data = Data()
-}
 
 /// protoc as an oracle: text format <-> binary for types of the shipped descriptors.
 enum Protoc {
