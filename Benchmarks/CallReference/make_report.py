@@ -148,9 +148,10 @@ writes this file). Each client invocation:
 {chr(10).join(commands)}
 ```
 
-(`--data` holds the JSON of the message: Benchmarks/data/small.json / medium.json for gRPC, and Apache's
-thrift-small/medium.binary converted with `portico convert --to json` for Thrift; the raw and generated
-references read thrift-*.binary and *.pb, the same messages.)
+(`--data -` reads the request JSON from standard input: Benchmarks/data/small.json / medium.json for gRPC; for
+Thrift, thrift-small/medium.json, which run.sh makes in its temporary directory from Apache's
+Benchmarks/data/thrift-small/medium.binary with `portico convert --to json`. The reference clients read the same
+messages in binary: thrift-*.binary and *.pb.)
 
 ## What the figures say
 

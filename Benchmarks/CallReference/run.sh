@@ -97,19 +97,26 @@ mkdir -p "$(dirname "$raw")"
     echo "# duration $DURATION, warm-up $WARMUP per client run; servers: $thrift_address (thrift framed mock, pid $thrift_pid), $grpc_address (grpc mock, pid $grpc_pid)"
 } > "$raw"
 
-# Runs one client, appends "## command", its JSON report and the server's CPU over the run to the raw file.
-measure() { # label server_pid command...
-    local label="$1" server="$2"
-    shift 2
+# Runs one client (standard input from INPUT, or none), appends "## label", the command, its JSON report and the
+# server's CPU over the run to the raw file.
+measure() { # label server_pid input command...
+    local label="$1" server="$2" input="${3:-/dev/null}"
+    shift 3
     local before after wall_before wall_after output status=0
     before="$(cpu_of "$server")"
     wall_before="$(date +%s.%N)"
-    output="$("$@")" || status=$?
+    output="$("$@" < "$input")" || status=$?
     wall_after="$(date +%s.%N)"
     after="$(cpu_of "$server")"
     {
         echo "## $label"
-        echo "\$ ${*//$root\//}"
+        local shown="$*"
+        shown="${shown//$root\//}"
+        if [ "$input" != /dev/null ]; then
+            input="${input//$work\//}"
+            shown="$shown < ${input//$root\//}"
+        fi
+        echo "\$ $shown"
         echo "$output"
         awk -v a="$after" -v b="$before" -v wa="$wall_after" -v wb="$wall_before" \
             'BEGIN { printf "server_cpu_s %.2f over %.2f s (warm-up included)\n", a - b, wa - wb }'
@@ -124,19 +131,19 @@ run_all() {
         thrift_json="$work/thrift-$size.json"; thrift_bin="$data/thrift-$size.binary"; pb="$data/$size.pb"
         for concurrency in 1 64; do
             local load=(--concurrency "$concurrency" --duration "$DURATION" --warmup "$WARMUP" --json)
-            measure "thrift $size c=$concurrency portico" "$thrift_pid" "$portico" bench \
+            measure "thrift $size c=$concurrency portico" "$thrift_pid" "$thrift_json" "$portico" bench \
                 --schema Descriptors/baseline.thrift --method "BaselineService.$method" \
-                --target "framed://$thrift_address" --data "$(cat "$thrift_json")" "${load[@]}"
-            measure "thrift $size c=$concurrency reference-raw" "$thrift_pid" "$thrift_ref" \
+                --target "framed://$thrift_address" --data - "${load[@]}"
+            measure "thrift $size c=$concurrency reference-raw" "$thrift_pid" "" "$thrift_ref" \
                 --target "framed://$thrift_address" --method "$method" --payload "$thrift_bin" --mode raw "${load[@]}"
-            measure "thrift $size c=$concurrency reference-generated" "$thrift_pid" "$thrift_ref" \
+            measure "thrift $size c=$concurrency reference-generated" "$thrift_pid" "" "$thrift_ref" \
                 --target "framed://$thrift_address" --method "$method" --payload "$thrift_bin" --mode generated "${load[@]}"
-            measure "grpc $size c=$concurrency portico" "$grpc_pid" "$portico" bench \
+            measure "grpc $size c=$concurrency portico" "$grpc_pid" "$data/$size.json" "$portico" bench \
                 --schema Descriptors/baseline.proto --method "baseline.BaselineService.$method" \
-                --target "grpc://$grpc_address" --data "$(cat "$data/$size.json")" "${load[@]}"
-            measure "grpc $size c=$concurrency reference-raw" "$grpc_pid" "$grpc_ref" \
+                --target "grpc://$grpc_address" --data - "${load[@]}"
+            measure "grpc $size c=$concurrency reference-raw" "$grpc_pid" "" "$grpc_ref" \
                 --target "grpc://$grpc_address" --method "$method" --payload "$pb" --mode raw "${load[@]}"
-            measure "grpc $size c=$concurrency reference-generated" "$grpc_pid" "$grpc_ref" \
+            measure "grpc $size c=$concurrency reference-generated" "$grpc_pid" "" "$grpc_ref" \
                 --target "grpc://$grpc_address" --method "$method" --payload "$pb" --mode generated "${load[@]}"
         done
     done
