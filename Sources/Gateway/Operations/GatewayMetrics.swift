@@ -1,4 +1,5 @@
 public import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, served at `/metrics`. Each server has its own registry (no global state),
 /// so several servers can run in one process; ``factory`` lets GenericCall's swift-metrics counters land in the
@@ -13,12 +14,35 @@ public final class GatewayMetrics: Sendable {
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
     ]
 
+    /// The per-request series, looked up in the registry once and kept: the registry's lookup validates the
+    /// name and labels and builds the label key on every call, which is measurable per request.
+    private struct RequestSeries {
+        var counters: [RouteStatus: Counter] = [:]
+        var histograms: [String: DurationHistogram] = [:]
+    }
+
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
+    }
+
+    private let series = Mutex(RequestSeries())
+    private let inFlightGauge: Gauge
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        inFlightGauge = registry.makeGauge(
+            descriptor: Self.name("http_in_flight", "requests", "Requests being served"))
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "portico", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// A family GenericCall's swift-metrics counters also write (through ``factory``, which registers every family
+    /// with an empty help text). The registry traps on two help texts for one family, so these have none either.
+    static func shared(_ metric: String, _ unit: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "portico", metricName: metric, unitName: unit, helpText: "")
     }
 
     /// A swift-metrics factory writing into ``registry``.
@@ -26,22 +50,38 @@ public final class GatewayMetrics: Sendable {
 
     /// One finished request. `route` is the route template (`GET /v1/shelves/{shelf}`), or a fixed name for
     /// requests that matched none (`unmatched`, `admin`, `health`), so hostile paths cannot explode the label set.
+    /// Route labels come from the route table and a few fixed names, statuses from a small set: the cache of
+    /// series stays as small as the registry's own.
     func request(route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
+        let key = RouteStatus(route: route, status: status)
+        let (counter, histogram) = series.withLock { series in
+            (series.counters[key], series.histograms[route])
+        }
+        (counter ?? requestCounter(key)).increment()
+        (histogram ?? requestHistogram(route)).record(duration)
+    }
+
+    private func requestCounter(_ key: RouteStatus) -> Counter {
+        let counter = registry.makeCounter(
             descriptor: Self.name("http_requests", "total", "HTTP requests by route and status"),
-            labels: [("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
+            labels: [("route", key.route), ("status", String(key.status))])
+        series.withLock { $0.counters[key] = counter }
+        return counter
+    }
+
+    private func requestHistogram(_ route: String) -> DurationHistogram {
+        let histogram = registry.makeDurationHistogram(
             descriptor: Self.name("http_request_duration", "seconds", "HTTP request latency by route"),
             labels: [("route", route)],
-            buckets: Self.latencyBuckets
-        ).record(duration)
+            buckets: Self.latencyBuckets)
+        series.withLock { $0.histograms[route] = histogram }
+        return histogram
     }
 
     /// A failed backend call, by taxonomy code.
     func backendError(code: String, service: String) {
         registry.makeCounter(
-            descriptor: Self.name("backend_errors", "total", "Failed backend calls by error code"),
+            descriptor: Self.shared("backend_errors", "total"),
             labels: [("code", code), ("service", service)]
         ).increment()
     }
@@ -49,7 +89,7 @@ public final class GatewayMetrics: Sendable {
     /// A timeout, by kind: `rpc` (the gateway's), `caller` (the client's deadline), `connect`.
     func timeout(kind: String) {
         registry.makeCounter(
-            descriptor: Self.name("timeouts", "total", "Timeouts by kind"), labels: [("kind", kind)]
+            descriptor: Self.shared("timeouts", "total"), labels: [("kind", kind)]
         ).increment()
     }
 
@@ -57,7 +97,7 @@ public final class GatewayMetrics: Sendable {
     /// the extra attempts of calls that failed with RETRY_EXHAUSTED when the invoker does not.
     public func retries(service: String, count: Int = 1) {
         registry.makeCounter(
-            descriptor: Self.name("retries", "total", "Backend call retries"), labels: [("service", service)]
+            descriptor: Self.shared("retries", "total"), labels: [("service", service)]
         ).increment(by: Int64(count))
     }
 
@@ -87,9 +127,7 @@ public final class GatewayMetrics: Sendable {
 
     /// Requests being served now.
     func inFlight(_ delta: Double) {
-        registry.makeGauge(
-            descriptor: Self.name("http_in_flight", "requests", "Requests being served")
-        ).increment(by: delta)
+        inFlightGauge.increment(by: delta)
     }
 
     /// Route snapshot swaps (descriptor or service changes).

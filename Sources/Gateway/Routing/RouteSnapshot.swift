@@ -1,4 +1,5 @@
 public import DynamicCodec
+import Synchronization
 
 /// Everything a request needs to be routed and mapped, frozen: the route table, the services it leads to and
 /// their schemas. Built whole on every descriptor or service change and swapped atomically
@@ -18,6 +19,12 @@ public final class RouteSnapshot: Sendable {
     /// Generic-route service names as configured, when they differ from the descriptor's
     /// (`Bookstore` for the Thrift service `bookstore.Bookstore`).
     private let genericAliases: [String: String]
+
+    /// Paths that reached a route only through ``genericAliases`` (the table, fixed for this snapshot, has no
+    /// route for them as sent), with their match: such a path otherwise costs a failed lookup whose error text is
+    /// built and dropped on every request. Only successful matches are kept, and at most `aliasCacheLimit`.
+    private let aliasMatches = Mutex<[String: RouteMatch]>([:])
+    private static let aliasCacheLimit = 1024
 
     init(
         table: RouteTable, services: [ServiceConfig], canonicalNames: [String], generation: Int,
@@ -47,6 +54,9 @@ public final class RouteSnapshot: Sendable {
     /// the descriptor qualifies it (`/Bookstore/GetShelf` for `bookstore.Bookstore`), unless a route matches the
     /// path as sent.
     public func match(method: String, path: String) throws(CodecError) -> RouteMatch {
+        if method == "POST", !genericAliases.isEmpty, let cached = aliasMatches.withLock({ $0[path] }) {
+            return cached
+        }
         do {
             return try table.match(method: method, path: path)
         } catch {
@@ -57,7 +67,11 @@ public final class RouteSnapshot: Sendable {
             guard segments.count == 3, segments[0].isEmpty, let canonical = genericAliases[String(segments[1])] else {
                 throw error
             }
-            return try table.match(method: method, path: "/\(canonical)/\(segments[2])")
+            let match = try table.match(method: method, path: "/\(canonical)/\(segments[2])")
+            aliasMatches.withLock { matches in
+                if matches.count < Self.aliasCacheLimit { matches[path] = match }
+            }
+            return match
         }
     }
 

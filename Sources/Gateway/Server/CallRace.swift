@@ -3,26 +3,32 @@ import Synchronization
 
 /// Runs a backend call in its own task and answers with whichever comes first: its result, the deadline, or the
 /// client going away. The loser is cancelled and not waited for, so an invoker that is slow to notice
-/// cancellation cannot hold a response past its deadline.
+/// cancellation cannot hold a response past its deadline. The deadline is kept by ``DeadlineTimer``.
 final class CallRace: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Result<[UInt8], CallError>, Never>?
-        var tasks: [Task<Void, Never>] = []
+        var work: Task<Void, Never>?
         var finished = false
+        /// The outcome when it came before the race began (the deadline had passed, the client had gone).
+        var early: Result<[UInt8], CallError>?
     }
 
     private let state = Mutex(State())
 
     /// The call's outcome; CANCELLED_BY_CALLER when `watch` reports the client gone or the current task is
-    /// cancelled.
+    /// cancelled; `deadlineError()` (made only when the deadline passes) at the deadline.
     static func run(
-        deadline: ContinuousClock.Instant, deadlineError: CallError, watch: ConnectionWatch?,
+        deadline: ContinuousClock.Instant, deadlineError: @escaping @Sendable () -> CallError, watch: ConnectionWatch?,
         _ operation: @escaping @Sendable () async throws(CallError) -> [UInt8]
     ) async -> Result<[UInt8], CallError> {
         let race = CallRace()
         let cancelled = CallError(.cancelledByCaller, "the client closed the connection")
         let token = watch?.onClose { race.finish(.failure(cancelled)) }
-        defer { if let token { watch?.cancel(token) } }
+        let timer = DeadlineTimer.shared.schedule(at: deadline) { race.finish(.failure(deadlineError())) }
+        defer {
+            DeadlineTimer.shared.cancel(timer)
+            if let token { watch?.cancel(token) }
+        }
         return await withTaskCancellationHandler {
             let outcome = await withCheckedContinuation { continuation in
                 race.start(continuation)
@@ -33,13 +39,7 @@ final class CallRace: Sendable {
                         race.finish(.failure(error))
                     }
                 }
-                let timer = Task {
-                    do {
-                        try await Task.sleep(until: deadline, clock: .continuous)
-                        race.finish(.failure(deadlineError))
-                    } catch {}
-                }
-                race.track([work, timer])
+                race.track(work)
             }
             return outcome
         } onCancel: {
@@ -48,35 +48,36 @@ final class CallRace: Sendable {
     }
 
     private func start(_ continuation: CheckedContinuation<Result<[UInt8], CallError>, Never>) {
-        let finishedEarly = state.withLock { state -> Bool in
-            guard !state.finished else { return true }
+        let early = state.withLock { state -> Result<[UInt8], CallError>? in
+            guard !state.finished else {
+                return state.early ?? .failure(CallError(.cancelledByCaller, "the client closed the connection"))
+            }
             state.continuation = continuation
-            return false
+            return nil
         }
-        // Cancelled before the race began.
-        if finishedEarly {
-            continuation.resume(returning: .failure(CallError(.cancelledByCaller, "the client closed the connection")))
-        }
+        // Decided before the race began.
+        if let early { continuation.resume(returning: early) }
     }
 
-    private func track(_ tasks: [Task<Void, Never>]) {
+    private func track(_ work: Task<Void, Never>) {
         let finished = state.withLock { state -> Bool in
-            state.tasks = tasks
+            state.work = work
             return state.finished
         }
-        if finished { tasks.forEach { $0.cancel() } }
+        if finished { work.cancel() }
     }
 
-    /// The first caller wins; the other tasks are cancelled.
+    /// The first caller wins; the call's task is cancelled (a no-op when it is the one finishing).
     func finish(_ result: Result<[UInt8], CallError>) {
-        let (continuation, tasks) = state.withLock {
-            state -> (CheckedContinuation<Result<[UInt8], CallError>, Never>?, [Task<Void, Never>]) in
-            guard !state.finished else { return (nil, []) }
+        let (continuation, work) = state.withLock {
+            state -> (CheckedContinuation<Result<[UInt8], CallError>, Never>?, Task<Void, Never>?) in
+            guard !state.finished else { return (nil, nil) }
             state.finished = true
+            if state.continuation == nil { state.early = result }
             defer { state.continuation = nil }
-            return (state.continuation, state.tasks)
+            return (state.continuation, state.work)
         }
-        tasks.forEach { $0.cancel() }
+        work?.cancel()
         continuation?.resume(returning: result)
     }
 }

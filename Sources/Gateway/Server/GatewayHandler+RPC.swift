@@ -48,7 +48,6 @@ extension GatewayHandler {
             service: service, target: match.route.target, payload: [], deadline: callerTimeout.map { start + $0 },
             start: start, headers: forwardedHeaders(request, service: service, requestID: requestID),
             requestID: requestID, hashKey: hashKey(request, service: service))
-        let logger = requestLogger(requestID: requestID, route: label)
 
         if case .protobuf(_, _, let protoMethod, _) = match.route.target {
             if protoMethod.clientStreaming {
@@ -75,14 +74,16 @@ extension GatewayHandler {
 
         let response = await unary(
             call, parts: parts, body: request.body, contentLength: request.headers[.contentLength], match: match,
-            options: options, label: label, logger: logger, watch: channel.flatMap { connections.watch(for: $0) })
+            options: options, label: label, watch: channel.flatMap { connections.watch(for: $0) })
         return (label, response)
     }
 
     private func unary(
         _ call: BackendCall, parts: HTTPRequestParts, body: RequestBody, contentLength: String?, match: RouteMatch,
-        options: HTTPMappingOptions, label: String, logger: Logger, watch: ConnectionWatch?
+        options: HTTPMappingOptions, label: String, watch: ConnectionWatch?
     ) async -> Response {
+        // Made only when something is logged: building its metadata on every request was measurable.
+        var logger: Logger { requestLogger(requestID: call.requestID, route: label) }
         var call = call
         var parts = parts
         do {
@@ -96,7 +97,7 @@ extension GatewayHandler {
         let finalCall = call
         do {
             reply = try await CallRace.run(
-                deadline: call.effectiveDeadline, deadlineError: Self.deadlineError(call), watch: watch
+                deadline: call.effectiveDeadline, deadlineError: { Self.deadlineError(finalCall) }, watch: watch
             ) { [invoker] () throws(CallError) in
                 try await invoker.unary(finalCall)
             }.get()
