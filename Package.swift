@@ -110,7 +110,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Runs the built `portico` executable as a user would.
-        .testTarget(name: "PorticoCLITests", dependencies: ["portico"], swiftSettings: strict),
+        .testTarget(name: "PorticoCLITests", dependencies: ["portico", "PorticoTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

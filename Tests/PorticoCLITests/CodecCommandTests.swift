@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 /// The codec commands, run as a user runs them: bytes on stdin, bytes or JSON on stdout, errors on stderr.
@@ -15,30 +16,8 @@ import Testing
         return root.appendingPathComponent(".build/debug/portico").path
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: [UInt8]
-        var stderr: String
-        var text: String { String(decoding: stdout, as: UTF8.self) }
-    }
-
-    func run(_ executable: String, _ arguments: [String], input: [UInt8] = []) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: [UInt8](out), stderr: String(decoding: err, as: UTF8.self))
+    func run(_ executable: String, _ arguments: [String], input: [UInt8] = []) throws -> ProcessResult {
+        try runProcess(executable, arguments, input: input)
     }
 
     func protoc(_ mode: String, _ type: String, _ input: [UInt8]) throws -> [UInt8] {
@@ -47,7 +26,7 @@ import Testing
         return result.stdout
     }
 
-    func portico(_ arguments: [String], _ input: [UInt8]) throws -> Result {
+    func portico(_ arguments: [String], _ input: [UInt8]) throws -> ProcessResult {
         try run(Self.binary, arguments + ["--schema", Self.schema], input: input)
     }
 
@@ -147,7 +126,7 @@ import Testing
         return (lines[0], lines[1])
     }
 
-    func portico(_ arguments: [String], _ input: [UInt8]) throws -> CodecCommandTests.Result {
+    func portico(_ arguments: [String], _ input: [UInt8]) throws -> ProcessResult {
         try cli.run(CodecCommandTests.binary, arguments + ["--schema", Self.schema], input: input)
     }
 

@@ -92,15 +92,22 @@ public func openFileDescriptorCount() -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
 }
 
-/// Runs a real peer program to completion and returns its standard output; a non-zero exit fails with its standard
-/// error.
-@discardableResult
-public func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil) throws
-    -> [UInt8]
+/// What a finished process printed, and how it ended.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: String
+    public var text: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// Runs a program to completion (an absolute path, or a name looked up on PATH), feeding `input` on stdin while
+/// draining stdout and stderr concurrently, so large payloads cannot deadlock on full pipes.
+public func runProcess(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil)
+    throws -> ProcessResult
 {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+    process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let stdin = Pipe()
     let stdout = Pipe()
@@ -109,24 +116,37 @@ public func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] 
     process.standardOutput = stdout
     process.standardError = stderr
     try process.run()
-    // Feed stdin and drain stdout/stderr concurrently so large payloads cannot deadlock on full pipes.
-    let writer = Thread {
+    let helpers = DispatchGroup()
+    let errorBox = DataBox()
+    helpers.enter()
+    Thread.detachNewThread { [helpers] in
         stdin.fileHandleForWriting.write(Data(input))
         try? stdin.fileHandleForWriting.close()
+        helpers.leave()
     }
-    writer.start()
-    let errorBox = DataBox()
-    let errorReader = Thread { errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile() }
-    errorReader.start()
+    helpers.enter()
+    Thread.detachNewThread { [helpers] in
+        errorBox.data = stderr.fileHandleForReading.readDataToEndOfFile()
+        helpers.leave()
+    }
     let output = stdout.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    while errorReader.isExecuting || writer.isExecuting { usleep(1000) }
-    guard process.terminationStatus == 0 else {
-        throw PeerFailure(
-            description: "\(executable) \(arguments.joined(separator: " ")) failed: "
-                + String(decoding: errorBox.data, as: UTF8.self))
+    helpers.wait()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: [UInt8](output), stderr: String(decoding: errorBox.data, as: UTF8.self))
+}
+
+/// Runs a real peer program to completion and returns its standard output; a non-zero exit fails with its standard
+/// error.
+@discardableResult
+public func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] = [], directory: String? = nil) throws
+    -> [UInt8]
+{
+    let result = try runProcess(executable, arguments, input: input, directory: directory)
+    guard result.status == 0 else {
+        throw PeerFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(result.stderr)")
     }
-    return [UInt8](output)
+    return result.stdout
 }
 
 final class DataBox: @unchecked Sendable {
