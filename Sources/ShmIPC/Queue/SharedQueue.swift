@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// A single-producer-process, single-consumer ring of ``QueueElement``s in shared memory.
@@ -112,6 +113,21 @@ final class SharedQueue: @unchecked Sendable {
         if count == 0 { return true }
         workingFlag.pointee.store(1, ordering: .sequentiallyConsistent)
         return false
+    }
+
+    /// The consumer's side: watches for an element until `deadline` (monotonic nanoseconds), without changing
+    /// the workingFlag. Yields the processor between looks once the first microsecond or so has passed, so a
+    /// waiting receiver does not starve the peer when both share a core.
+    func waitForElements(until deadline: UInt64) -> Bool {
+        var looks = 0
+        while true {
+            if tail.pointee.load(ordering: .acquiring) != head.pointee.load(ordering: .relaxed) { return true }
+            looks += 1
+            if looks & 15 == 0 {
+                if monotonicNanoseconds() >= deadline { return false }
+                if looks >= 256 { sched_yield() }
+            }
+        }
     }
 
     var isWorking: Bool { workingFlag.pointee.load(ordering: .sequentiallyConsistent) != 0 }

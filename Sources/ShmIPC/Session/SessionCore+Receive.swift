@@ -5,7 +5,8 @@ extension SessionCore {
         do {
             while true {
                 let (header, payload) = try reader.next(from: socket.descriptor)
-                try handle(header, payload)
+                // Spinning only pays when no further event is already waiting in the reader.
+                try handle(header, payload, mayWait: !reader.hasBufferedBytes)
             }
         } catch {
             failure = error
@@ -17,10 +18,10 @@ extension SessionCore {
         socket.closeFinally()
     }
 
-    private func handle(_ header: EventHeader, _ payload: UnsafeRawBufferPointer) throws(ShmIPCError) {
+    private func handle(_ header: EventHeader, _ payload: UnsafeRawBufferPointer, mayWait: Bool) throws(ShmIPCError) {
         switch header.type {
         case .polling:
-            try drainReceiveQueue()
+            try drainReceiveQueue(mayWait: mayWait)
         case .fallbackData:
             // Elements queued before this event belong before its data.
             try drainReceiveQueue()
@@ -45,9 +46,19 @@ extension SessionCore {
     }
 
     /// Drains until empty, declares idle, and loops if elements arrived meanwhile: one wake-up, one batch.
-    func drainReceiveQueue() throws(ShmIPCError) {
+    ///
+    /// With `mayWait`, after a batch that delivered something the thread first watches the queue for up to
+    /// `configuration.receiveSpin` while the workingFlag stays 1: a peer answering within that time puts its
+    /// element without a Polling event (its CAS 0 -> 1 fails, as the protocol intends for a busy receiver), so
+    /// neither side makes a system call. Spinning stretches end after `maximumSpinStretch` so that socket events
+    /// (FallbackData, StreamClose, a closed socket) are read at least that often.
+    func drainReceiveQueue(mayWait: Bool = false) throws(ShmIPCError) {
+        let spin = mayWait ? configuration.receiveSpin.nanoseconds : 0
+        var stretchStart: UInt64 = 0
         while true {
+            var delivered = false
             while let element = try receiveQueue.pop() {
+                delivered = true
                 if element.isClose {
                     remoteClose(streamID: element.streamID)
                 } else {
@@ -60,9 +71,19 @@ extension SessionCore {
                     try deliver(streamID: element.streamID, chunk: .shared(element.offsetInBuffer))
                 }
             }
+            if delivered && spin > 0 {
+                let time = monotonicNanoseconds()
+                if stretchStart == 0 { stretchStart = time }
+                if time &- stretchStart < Self.maximumSpinStretch, receiveQueue.waitForElements(until: time &+ spin) {
+                    continue
+                }
+            }
             if receiveQueue.markNotWorking() { return }
         }
     }
+
+    /// The longest the receive thread keeps draining by spinning before it reads the socket again.
+    static let maximumSpinStretch: UInt64 = 2_000_000
 
     private func deliver(streamID: UInt32, chunk: ShmIPCStream.Chunk) throws(ShmIPCError) {
         var newStream: ShmIPCStream?

@@ -34,6 +34,11 @@ public struct ShmIPCConfiguration: Sendable {
     /// Both: how often a full send queue is retried, and how far apart, before `SHMIPC_QUEUE_FULL`.
     public var queueFullRetries: Int = 10
     public var queueFullRetryInterval: Duration = .milliseconds(10)
+    /// Both: after a batch of received elements, how long the receive thread keeps watching the queue (with the
+    /// workingFlag still set, so the peer sends no Polling event) before it sleeps on the socket. Replies that
+    /// come within this time cost neither side a system call; an idle session spends at most this much CPU
+    /// after its last message. Zero sleeps at once, as the deployed implementations do.
+    public var receiveSpin: Duration = .microseconds(50)
 
     public init() {}
 }
