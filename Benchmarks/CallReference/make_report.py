@@ -45,6 +45,14 @@ def percent(part, whole):
     return None if part is None or not whole else 100 * part / whole
 
 
+def mock_per_call(run, report):
+    """The mock's CPU per call, approximately: its CPU over the invocation (warm-up included) over the calls made
+    in that time at the measured rate."""
+    if run["server_cpu"] is None or not report["calls_per_second"]:
+        return None
+    return run["server_cpu"] * 1e6 / (report["calls_per_second"] * run["wall"])
+
+
 rows = []
 summary = []
 groups = OrderedDict()
@@ -62,7 +70,7 @@ for (framing, size, callers), clients in sorted(
             continue
         report = run["report"]
         if report is None:
-            rows.append(f"| {framing} | {size} | {callers[2:]} | {key} | failed | | | | | | |")
+            rows.append(f"| {framing} | {size} | {callers[2:]} | {key} | failed | | | | | | | | |")
             continue
         name = "Portico" if key == "portico" else report["client"]
         errors = sum(report["errors"].values())
@@ -75,6 +83,7 @@ for (framing, size, callers), clients in sorted(
             f"{cell(report['latency_us']['p99'], 1)} | {cell(report['cpu_us_per_call'], 1)} | "
             f"{cell(percent(report['cpu_s'], report['duration_s']))} % | "
             f"{cell(percent(run['server_cpu'], run['wall']))} % | "
+            f"{cell(mock_per_call(run, report), 1)} | "
             f"{'' if ratio is None else f'{ratio:.2f}'} | {errors} |")
     raw = clients.get("reference-raw", {}).get("report")
     if portico and raw:
@@ -121,16 +130,18 @@ with the same request bytes.
 Columns: calls/s over the measured time; latency percentiles from a log-linear histogram (under 0.8 % bucket
 error) of every successful call; client CPU = user+sys time of the client process over the measured time divided by
 calls (client threads, event loops and all); client CPU and mock CPU are in % of one core (the machine has
-{cpus}; the mock's figure is over the whole client invocation, warm-up included, from /proc); the last but one
-column is Portico's calls/s divided by that client's.
+{cpus}; the mock's figure is over the whole client invocation, warm-up included, from /proc); mock CPU µs/call is
+that CPU time over the calls made in that time at the measured rate (an approximation); the last but one column is
+Portico's calls/s divided by that client's.
 
 ## Figures
 
-| framing | message | callers | client | calls/s | p50 µs | p99 µs | client CPU µs/call | client CPU | mock CPU | Portico calls/s ÷ this | errors |
-|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|
+| framing | message | callers | client | calls/s | p50 µs | p99 µs | client CPU µs/call | client CPU | mock CPU | mock CPU µs/call ≈ | Portico calls/s ÷ this | errors |
+|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 {chr(10).join(rows)}
 
-Portico relative to the raw-bytes reference (below 1 = Portico slower, or for latency and CPU: lower is better):
+Portico relative to the raw-bytes reference: calls/s below 1 means Portico made fewer calls; latency and CPU
+above 1 mean Portico's are higher (worse):
 
 | framing | message | callers | calls/s ratio | p50 ratio | p99 ratio | CPU/call ratio |
 |---|---|---|---:|---:|---:|---:|
