@@ -46,6 +46,13 @@ let package = Package(
             path: "CallgrindProbe",
             exclude: ["callgrind.sh"]
         ),
+        // ShmIPC against a Unix-domain socket and TCP loopback, cross-process (the echo peer is this executable
+        // re-run as a child). A plain executable printing a table: see docs/benchmarks-transport.md for why.
+        .executableTarget(
+            name: "TransportBenchmarks",
+            dependencies: [.product(name: "ShmIPC", package: "Portico")],
+            path: "TransportBenchmarks"
+        ),
         // The reference codecs (scripts/install-bench-deps.sh installs their Debian packages; the library's own build
         // and tests never need them). Generated code is committed; generate_reference_code.sh regenerates it.
         .systemLibrary(name: "CProtobufC", path: "SystemLibraries/CProtobufC", pkgConfig: "libprotobuf-c"),
