@@ -82,10 +82,13 @@ def main():
         "generic routes `POST /BaselineService/SimpleMethod` (small, `baseline.Simple`) and "
         "`.../NestingMethod` (medium, `baseline.Nesting`), `/baseline.BaselineService/...` for gRPC. Every request "
         "is JSON -> binary (Thrift binary or protobuf), a backend round trip, binary -> JSON. The mocks answer the "
-        "full benchmark message (`Benchmarks/data`), so request and reply are the same message.")
+        "full benchmark message (`Benchmarks/data`), so request and reply are the same message. The mocks and "
+        "the gateway are started afresh before every gateway point (why: see the commentary on client "
+        "disconnects below); default gateway settings otherwise (retries, metrics, request ids on).")
     out("- **nginx**: one nginx serves the gateway's exact reply bytes of each point as a static file; a second "
         "nginx reverse-proxies to it (`proxy_pass` to an upstream with `keepalive`, HTTP/1.1, "
-        "`worker_processes auto`, access log off). wrk sends the same request body through the proxy.")
+        "`worker_processes auto`, access log off, request bodies buffered in memory). wrk sends the same request "
+        "body through the proxy.")
     out("- Each point: a warm-up of {}s, then {}s measured: `wrk -t T -c C -d {}s --latency -s post.lua` (T = 1 "
         "for 1 connection, else 2). CPU time = utime+stime from `/proc/PID/stat` over the measured run, "
         "summed over all threads (and over the nginx master and workers), divided by the requests wrk "

@@ -104,17 +104,6 @@ fill() { # template output key=value...
 log "work directory $WORK"
 python3 "$HERE/make_inputs.py" --portico "$PORTICO" --root "$ROOT" --work "$WORK"
 
-"$PORTICO" mock --schema "$ROOT/Descriptors/baseline.thrift" --service BaselineService --framing framed \
-    --protocol binary --listen "127.0.0.1:$THRIFT_PORT" --responses "$WORK/responses/thrift.json" \
-    >"$WORK/mock-thrift.log" 2>&1 &
-THRIFT_PID=$!; STARTED+=("$THRIFT_PID")
-"$PORTICO" mock --schema "$ROOT/Descriptors/baseline.proto" --service baseline.BaselineService --framing grpc \
-    --listen "127.0.0.1:$GRPC_PORT" --responses "$WORK/responses/grpc.json" \
-    >"$WORK/mock-grpc.log" 2>&1 &
-GRPC_PID=$!; STARTED+=("$GRPC_PID")
-wait_port "$THRIFT_PORT" "the Thrift mock"
-wait_port "$GRPC_PORT" "the gRPC mock"
-
 # Both schemas declare `baseline.BaselineService`; the gateway serves one IDL service name once, so the Thrift
 # file is loaded under another file name (its scope becomes `baseline_thrift`). Generic routes are by the
 # configured name anyway: POST /BaselineService/... (Thrift) and POST /baseline.BaselineService/... (gRPC).
@@ -122,9 +111,33 @@ cp "$ROOT/Descriptors/baseline.thrift" "$WORK/baseline_thrift.thrift"
 fill "$HERE/gateway.yaml.template" "$WORK/gateway.yaml" PORT="$GATEWAY_PORT" WORK="$WORK" \
     THRIFT_SCHEMA="$WORK/baseline_thrift.thrift" PROTO_SCHEMA="$ROOT/Descriptors/baseline.proto" \
     THRIFT_PORT="$THRIFT_PORT" GRPC_PORT="$GRPC_PORT"
-"$PORTICO" serve --config "$WORK/gateway.yaml" >"$WORK/gateway.log" 2>&1 &
-GATEWAY_PID=$!; STARTED+=("$GATEWAY_PID")
-wait_port "$GATEWAY_PORT" "portico serve"
+
+# Fresh mocks and gateway, stopping the previous ones. run.sh starts them anew for every gateway point: wrk
+# leaves up to C requests in flight when it stops, the gateway cancels their backend calls, and for gRPC each
+# cancel is an RST_STREAM; the grpc-swift server of the mock closes a connection after 200 resets in 10 s
+# (its rapid-reset protection), and GenericCall then ejects the only endpoint, so the gateway answers
+# 503 UNAVAILABLE for seconds after a burst of client disconnects. A point must not inherit that from the one
+# before it (see docs/benchmarks-gateway.md).
+GATEWAY_PID=""; THRIFT_PID=""; GRPC_PID=""
+start_gateway() {
+    local pid
+    for pid in $GATEWAY_PID $THRIFT_PID $GRPC_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    "$PORTICO" mock --schema "$ROOT/Descriptors/baseline.thrift" --service BaselineService --framing framed \
+        --protocol binary --listen "127.0.0.1:$THRIFT_PORT" --responses "$WORK/responses/thrift.json" \
+        >>"$WORK/mock-thrift.log" 2>&1 &
+    THRIFT_PID=$!; STARTED+=("$THRIFT_PID")
+    "$PORTICO" mock --schema "$ROOT/Descriptors/baseline.proto" --service baseline.BaselineService --framing grpc \
+        --listen "127.0.0.1:$GRPC_PORT" --responses "$WORK/responses/grpc.json" \
+        >>"$WORK/mock-grpc.log" 2>&1 &
+    GRPC_PID=$!; STARTED+=("$GRPC_PID")
+    wait_port "$THRIFT_PORT" "the Thrift mock"
+    wait_port "$GRPC_PORT" "the gRPC mock"
+    rm -rf "$WORK/store"
+    "$PORTICO" serve --config "$WORK/gateway.yaml" >>"$WORK/gateway.log" 2>&1 &
+    GATEWAY_PID=$!; STARTED+=("$GATEWAY_PID")
+    wait_port "$GATEWAY_PORT" "portico serve"
+}
+start_gateway
 
 route() { # protocol size -> gateway path
     local method
@@ -227,6 +240,8 @@ point() {
         -s "$HERE/post.lua" "$url" >"$WORK/wrk.out"
     # shellcheck disable=SC2086
     front_after=$(cpu_ticks $front); backend_after=$(cpu_ticks $backend)
+    local pid
+    for pid in $front $backend; do kill -0 "$pid" 2>/dev/null || fail "process $pid ($target) died during the point"; done
     local result
     result=$(grep '^WRKRESULT ' "$WORK/wrk.out" | sed 's/^WRKRESULT //') || fail "wrk printed no result"
     {
@@ -242,9 +257,10 @@ point() {
 PROXY_PIDS=$(nginx_pids nginx-proxy)
 REPLY_PIDS=$(nginx_pids nginx-backend)
 for protocol in $PROTOCOLS; do
-    if [[ $protocol == thrift ]]; then mock=$THRIFT_PID; else mock=$GRPC_PID; fi
     for size in $SIZES; do
         for connections in $CONNECTIONS; do
+            start_gateway
+            if [[ $protocol == thrift ]]; then mock=$THRIFT_PID; else mock=$GRPC_PID; fi
             point gateway "$protocol" "$size" "$connections" \
                 "http://127.0.0.1:$GATEWAY_PORT$(route "$protocol" "$size")" "$GATEWAY_PID" "$mock"
             point nginx "$protocol" "$size" "$connections" \
@@ -252,7 +268,6 @@ for protocol in $PROTOCOLS; do
         done
     done
 done
-for pid in $GATEWAY_PID $THRIFT_PID $GRPC_PID; do kill -0 "$pid" 2>/dev/null || fail "process $pid died during the run"; done
 exec 3>&-
 
 if [[ -n $OUT && -n $REPORT ]]; then
