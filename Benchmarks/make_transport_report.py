@@ -39,20 +39,57 @@ def target(size):
 
 
 def load(path):
+    """RESULT lines (the main matrix) and VARIANT lines (ShmIPC-only reruns with other settings)."""
     runs = defaultdict(list)
     fallback = defaultdict(bool)
+    variants = defaultdict(lambda: defaultdict(list))
+    variant_args = {}
     header = []
     pattern = re.compile(r"(\w+)=(\S+)")
+    in_variants = False
     for line in Path(path).read_text().splitlines():
-        if line.startswith("# TransportBenchmarks") or line.startswith("# machine"):
+        if line.startswith("# variant "):
+            in_variants = True
+            name, _, args = line[len("# variant "):].partition(":")
+            variant_args[name] = args.strip()
+        if not in_variants and (line.startswith("# TransportBenchmarks") or line.startswith("# machine")):
             header.append(line[2:])
+        if line.startswith("VARIANT "):
+            fields = dict(pattern.findall(line))
+            key = (fields["mode"], int(fields["size"]), int(fields["streams"]))
+            variants[fields["variant"]][key].append(float(fields["per_second"]))
+            continue
         if not line.startswith("RESULT "):
             continue
         fields = dict(pattern.findall(line))
         key = (fields["mode"], int(fields["size"]), int(fields["streams"]), fields["transport"])
         runs[key].append(float(fields["per_second"]))
         fallback[key] |= fields.get("fallback") == "1"
-    return runs, fallback, header
+    return runs, fallback, header, variants, variant_args
+
+
+def variant_tables(variants, variant_args, med):
+    lines = []
+    for name, rows in variants.items():
+        lines += [
+            "",
+            f"Variant `{name}` (`{variant_args.get(name, '')}`), ShmIPC only, medians; ratios against the main run's medians:",
+            "",
+            "| mode | size | streams | ShmIPC /s | ShmIPC MB/s | vs main ShmIPC | ShmIPC/UDS | target met |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for mode, mode_name in MODES:
+            for (m, size, streams) in sorted(k for k in rows if k[0] == mode):
+                rate = statistics.median(rows[(m, size, streams)])
+                main = med.get((mode, size, streams, "shmipc"))
+                uds = med.get((mode, size, streams, "uds"))
+                ratio = rate / uds if uds else float("nan")
+                goal, _ = target(size)
+                lines.append(
+                    f"| {mode_name} | {size_label(size)} | {streams} | {rate:,.0f} | {megabytes(mode, size, rate):,.1f} | "
+                    f"{rate / main if main else float('nan'):.2f} | {ratio:.2f} | {'yes' if ratio >= goal else 'no'} |"
+                )
+    return lines
 
 
 def medians(runs):
@@ -174,12 +211,13 @@ def svg(med):
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "Benchmarks" / "results" / "transport.txt")
-    runs, fallback, header = load(path)
+    runs, fallback, header, variants, variant_args = load(path)
     if not runs:
         sys.exit(f"no RESULT lines in {path}")
     lines, verdicts, med = table(runs, fallback)
     met = sum(1 for v in verdicts if v[3])
     lines += ["", f"Targets met in {met} of {len(verdicts)} rows."]
+    lines += variant_tables(variants, variant_args, med)
     generated = "\n".join([BEGIN, *(f"`{h}`  " for h in header), "", *lines, END])
     text = DOC.read_text() if DOC.exists() else f"# Transport benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN in text and END in text:
