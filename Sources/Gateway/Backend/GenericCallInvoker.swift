@@ -57,7 +57,7 @@ public final class GenericCallInvoker: BackendInvoker {
         if case .thrift(_, _, let method) = call.target {
             isOneway = method.isOneway
             // Thrift names services without the file scope on the wire (TTHeader ToService).
-            service = String(service.split(separator: ".").last ?? Substring(service))
+            if let dot = service.lastIndex(of: ".") { service = String(service[service.index(after: dot)...]) }
         }
         return RPCRequest(
             service: service, method: call.target.methodName, payload: call.payload,
