@@ -16,12 +16,19 @@ public struct PeerFailure: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
-/// A server process started by a test on loopback: waits for its "PORT n" line, and is always terminated.
+/// A server process started by a test on loopback: waits for the first line it prints, takes its port from it, and
+/// is always terminated. The rest of its standard output is drained so it can never block on a full pipe.
 public final class PeerServer: @unchecked Sendable {
     public let process = Process()
     public let port: Int
+    /// The first line the process printed.
+    public let firstLine: String
 
-    public init(_ arguments: [String], timeout: Double = 20) throws {
+    /// `port` reads the port from the first line; by default the line is `PORT n`.
+    public init(
+        _ arguments: [String], timeout: Double = 20,
+        port readPort: (String) -> Int? = { $0.hasPrefix("PORT ") ? Int($0.dropFirst(5)) : nil }
+    ) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         let stdout = Pipe()
@@ -38,15 +45,17 @@ public final class PeerServer: @unchecked Sendable {
                 line.append(byte)
             }
             box.set(String(decoding: line, as: UTF8.self))
+            while !stdout.fileHandleForReading.availableData.isEmpty {}
         }
         reader.start()
         let limit = Date().addingTimeInterval(timeout)
         while box.get() == nil, Date() < limit, process.isRunning { usleep(10_000) }
-        guard let line = box.get(), line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
+        guard let line = box.get(), let port = readPort(line) else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             throw PeerFailure(description: "\(arguments.joined(separator: " ")) did not start (got \(box.get() ?? "nothing"))")
         }
+        firstLine = line
         self.port = port
     }
 

@@ -91,7 +91,7 @@ public final class GenericCallInvoker: BackendInvoker {
             transport: config.transport == .shmipc ? .shmipc : .tcp, endpoints: endpoints, balance: balance,
             connectTimeout: config.timeouts.connect, rpcTimeout: config.timeouts.rpc,
             retry: config.retry.policy(method: ""), retryBudgetRatio: config.retry.budgetPercent / 100,
-            callerName: "portico-gateway")
+            callerName: "portico-gateway", name: config.name)
         let client = try RPCClient(backend)
         let (chosen, replaced) = clients.withLock { clients -> (RPCClient, RPCClient?) in
             if let entry = clients[config.name], entry.config == config, entry.protobuf == protobuf {

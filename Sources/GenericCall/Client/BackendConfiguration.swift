@@ -26,6 +26,8 @@ public struct BackendConfiguration: Sendable {
     public var maxFrameSize: Int
     /// Name sent as TTHeader FromService.
     public var callerName: String
+    /// The backend's name in metrics (the `backend` label), e.g. the gateway's service name.
+    public var name: String
 
     public init(
         framing: Framing, thriftProtocol: ThriftProtocol = .binary, protobuf: Bool = false,
@@ -33,7 +35,7 @@ public struct BackendConfiguration: Sendable {
         health: HealthPolicy = HealthPolicy(), connectTimeout: Duration = .seconds(1), rpcTimeout: Duration? = .seconds(5),
         retry: RetryPolicy = RetryPolicy(), retryBudgetRatio: Double = 0.1, backupRequestDelay: Duration? = nil,
         maxConnectionsPerEndpoint: Int = 64, maxConcurrentPerConnection: Int = 128,
-        maxFrameSize: Int = defaultMaxFrameSize, callerName: String = "portico"
+        maxFrameSize: Int = defaultMaxFrameSize, callerName: String = "portico", name: String = "default"
     ) {
         self.framing = framing
         self.thriftProtocol = thriftProtocol
@@ -51,6 +53,7 @@ public struct BackendConfiguration: Sendable {
         self.maxConcurrentPerConnection = maxConcurrentPerConnection
         self.maxFrameSize = maxFrameSize
         self.callerName = callerName
+        self.name = name
     }
 
     var codec: MessageCodec {

@@ -24,7 +24,7 @@ public final class RPCClient: Sendable {
         balancer = LoadBalancer(
             endpoints: configuration.endpoints, policy: configuration.balance, health: configuration.health)
         budget = RetryBudget(ratio: configuration.retryBudgetRatio)
-        metrics = CallMetrics(backend: configuration.callerName)
+        metrics = CallMetrics(backend: configuration.name)
         if configuration.framing == .grpc {
             guard configuration.transport == .tcp else {
                 throw CallError(.invalidArgument, "gRPC backends are reached over TCP only")
