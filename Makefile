@@ -2,7 +2,8 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
-.PHONY: bench bench-deps bench-instructions bench-report bench-all bench-data bench-reference-code
+.PHONY: bench bench-deps bench-instructions bench-report bench-all bench-data bench-reference-code bench-calls \
+	bench-gateway
 
 # Runs both benchmark suites in release mode (Portico, swift-protobuf, protobuf-c, Apache Thrift C++; about 10
 # minutes on 2 cores once built, more for the first build) and keeps the output in Benchmarks/results/bench.txt.
@@ -38,3 +39,15 @@ bench-data:
 # Regenerates the committed protobuf-c and Apache Thrift C++ code from Descriptors/baseline.{proto,thrift}.
 bench-reference-code: bench-deps
 	bash Benchmarks/generate_reference_code.sh
+
+# GenericCall under load (issue 7): `portico bench` and the Apache Thrift / gRPC C++ reference clients against the
+# same `portico mock` processes, framed Thrift and gRPC, small and medium, 1 and 64 callers; raw output in
+# Benchmarks/results/calls.txt, report in docs/benchmarks-calls.md (about 20 minutes with builds).
+bench-calls: bench-deps
+	bash Benchmarks/CallReference/run.sh
+
+# The gateway under wrk (issue 9): portico serve in front of framed-Thrift and gRPC mocks, and nginx reverse-proxying
+# the same reply bytes, at 1, 16 and 128 connections; raw output in Benchmarks/results/gateway.txt, report in
+# docs/benchmarks-gateway.md (installs wrk and nginx from Debian).
+bench-gateway:
+	bash Benchmarks/GatewayLoad/run.sh
