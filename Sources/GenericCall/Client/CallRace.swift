@@ -10,7 +10,8 @@ struct AttemptFailure: Error, Sendable {
 
 /// Runs competitors (an attempt, a backup attempt) against an optional deadline and returns the first success;
 /// when every competitor fails, the first failure. The deadline wins at once, even over work that cannot be
-/// interrupted (a TCP connect in progress); losers are cancelled and clean up on their own.
+/// interrupted (a TCP connect in progress); losers are cancelled and clean up on their own. Each competitor runs in
+/// its own task; the deadline is an entry in ``DeadlineTimer`` (no task of its own).
 final class CallRace<Value: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<Value, any Error>?
@@ -18,6 +19,7 @@ final class CallRace<Value: Sendable>: Sendable {
         var running = 0
         var firstFailure: AttemptFailure?
         var done = false
+        var timer: Int?
     }
 
     private let state = Mutex(State())
@@ -30,6 +32,7 @@ final class CallRace<Value: Sendable>: Sendable {
         backup: (@Sendable () async throws(AttemptFailure) -> Value)? = nil
     ) async throws(AttemptFailure) -> Value {
         let race = CallRace<Value>()
+        defer { race.cancelTimer() }
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
@@ -49,12 +52,10 @@ final class CallRace<Value: Sendable>: Sendable {
                         }
                     }
                     if let deadline {
-                        race.addTimer {
-                            do {
-                                try await Task.sleep(until: deadline, clock: .continuous)
+                        race.setTimer(
+                            DeadlineTimer.shared.schedule(at: deadline) {
                                 race.timeOut(AttemptFailure(error: timeoutError, requestSent: true))
-                            } catch {}
-                        }
+                            })
                     }
                 }
             } onCancel: {
@@ -97,13 +98,13 @@ final class CallRace<Value: Sendable>: Sendable {
         if late { task.cancel() }
     }
 
-    private func addTimer(_ work: @escaping @Sendable () async -> Void) {
-        let task = Task { await work() }
-        let late = state.withLock { state -> Bool in
-            state.tasks.append(task)
-            return state.done
-        }
-        if late { task.cancel() }
+    /// The deadline's entry in ``DeadlineTimer``, dropped when the race is over.
+    private func setTimer(_ id: Int) {
+        state.withLock { $0.timer = id }
+    }
+
+    private func cancelTimer() {
+        if let id = state.withLock({ $0.timer }) { DeadlineTimer.shared.cancel(id) }
     }
 
     private func succeed(_ value: Value) {

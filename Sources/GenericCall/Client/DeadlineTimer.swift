@@ -1,15 +1,16 @@
 import Synchronization
 
-/// Calls back at deadlines, for all requests of the process, with one sleeping task at a time.
+/// Calls back at deadlines, for all calls of the process, with one sleeping task at a time. GenericCall's call
+/// deadlines and the gateway's request deadlines both use ``shared``.
 ///
-/// A sleeping task per request (what ``CallRace`` had) costs a task, a timer registration with the global
+/// A sleeping task per call costs a task, a timer registration with the global
 /// executor and a wake-up of its timer thread on every request, and the timer stays registered until its deadline
-/// even after the request finished. Here a request's deadline is an entry in a table: scheduling and cancelling
+/// even after the request finished. Here a call's deadline is an entry in a table: scheduling and cancelling
 /// take a lock, and the one sleeper is re-armed only when a deadline earlier than the one it waits for comes in
 /// (deadlines mostly arrive in increasing order, so that is rare). When the sleeper wakes it fires what is due and
 /// sleeps until the earliest deadline left; with nothing left it ends.
-final class DeadlineTimer: Sendable {
-    static let shared = DeadlineTimer()
+public final class DeadlineTimer: Sendable {
+    public static let shared = DeadlineTimer()
 
     private struct Entry {
         var deadline: ContinuousClock.Instant
@@ -29,7 +30,7 @@ final class DeadlineTimer: Sendable {
     private let state = Mutex(State())
 
     /// Calls `fire` once, at `deadline` (at once if it has passed), unless ``cancel(_:)`` comes first.
-    func schedule(at deadline: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) -> Int {
+    public func schedule(at deadline: ContinuousClock.Instant, _ fire: @escaping @Sendable () -> Void) -> Int {
         let (id, arm, replaced) = state.withLock { state -> (Int, Int?, Task<Void, Never>?) in
             state.nextID += 1
             state.entries[state.nextID] = Entry(deadline: deadline, fire: fire)
@@ -54,7 +55,7 @@ final class DeadlineTimer: Sendable {
     }
 
     /// Drops a deadline that has not fired.
-    func cancel(_ id: Int) {
+    public func cancel(_ id: Int) {
         _ = state.withLock { $0.entries.removeValue(forKey: id) }
     }
 
