@@ -61,7 +61,18 @@ struct ClientUnitTests {
         for _ in 0..<4 { #expect(balancer.pick(key: nil, excluding: [], now: start) == 1) }
         #expect(!balancer.isEjected(0, now: start + .seconds(2)))
         for _ in 0..<3 { balancer.recordFailure(1, now: start) }
-        #expect(balancer.pick(key: nil, excluding: [], now: start + .milliseconds(10)) == nil)
+        // Both ejected: the circuit is open, but each endpoint admits one probe per probe interval, the one that
+        // comes back soonest first; the calls in between fail fast.
+        let open = start + .milliseconds(10)
+        #expect(balancer.pick(key: nil, excluding: [], now: open) == 0)
+        #expect(balancer.pick(key: nil, excluding: [], now: open) == 1)
+        #expect(balancer.pick(key: nil, excluding: [], now: open + .milliseconds(50)) == nil)
+        #expect(balancer.pick(key: nil, excluding: [0, 1], now: open + .milliseconds(200)) == nil)
+        #expect(balancer.pick(key: nil, excluding: [0], now: open + .milliseconds(200)) == 1)
+        // A probe that succeeds puts its endpoint back in service at once.
+        balancer.recordSuccess(1)
+        #expect(!balancer.isEjected(1, now: open + .milliseconds(210)))
+        for _ in 0..<3 { #expect(balancer.pick(key: nil, excluding: [], now: open + .milliseconds(210)) == 1) }
     }
 
     @Test("frames of every framing encode and decode back")

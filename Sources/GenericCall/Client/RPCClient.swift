@@ -84,7 +84,7 @@ public final class RPCClient: Sendable {
             guard let index = balancer.pick(key: request.hashKey, excluding: excluded, now: now) else {
                 let error = CallError(
                     .unavailable, "no healthy endpoint: all \(configuration.endpoints.count) are ejected after "
-                        + "repeated failures")
+                        + "repeated failures (one probe per endpoint every \(configuration.health.probeInterval))")
                 metrics.attempt(method: request.method, code: error.code)
                 throw finalError(error, log: log)
             }

@@ -9,16 +9,23 @@ public enum BalancePolicy: Sendable, Hashable {
 }
 
 /// Passive health checking: an endpoint that fails `failureThreshold` times in a row is ejected for
-/// `ejectionTime`, doubled on each new ejection up to `maxEjectionTime`.
+/// `ejectionTime`, doubled on each new ejection up to `maxEjectionTime`. While every endpoint is ejected the
+/// circuit is open: calls fail fast, except that each ejected endpoint admits one probe call per `probeInterval`
+/// (half-open); a probe that succeeds returns its endpoint to service at once.
 public struct HealthPolicy: Sendable, Hashable {
     public var failureThreshold: Int
     public var ejectionTime: Duration
     public var maxEjectionTime: Duration
+    public var probeInterval: Duration
 
-    public init(failureThreshold: Int = 5, ejectionTime: Duration = .seconds(1), maxEjectionTime: Duration = .seconds(30)) {
+    public init(
+        failureThreshold: Int = 5, ejectionTime: Duration = .seconds(1), maxEjectionTime: Duration = .seconds(30),
+        probeInterval: Duration = .milliseconds(100)
+    ) {
         self.failureThreshold = failureThreshold
         self.ejectionTime = ejectionTime
         self.maxEjectionTime = maxEjectionTime
+        self.probeInterval = probeInterval
     }
 }
 
@@ -34,6 +41,8 @@ final class LoadBalancer: Sendable {
         var consecutiveFailures = 0
         var ejections = 0
         var ejectedUntil: ContinuousClock.Instant?
+        /// When an ejected endpoint last admitted a probe call.
+        var lastProbe: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -59,7 +68,8 @@ final class LoadBalancer: Sendable {
     }
 
     /// The endpoint for the next attempt, avoiding `excluded` (endpoints this call already failed on) and ejected
-    /// ones when others remain; nil when every endpoint is ejected.
+    /// ones when others remain. When every endpoint is ejected: a probe to an ejected endpoint (not one this call
+    /// failed on) that has not admitted one within `probeInterval`, else nil.
     func pick(key: String?, excluding excluded: Set<Int>, now: ContinuousClock.Instant = .now) -> Int? {
         state.withLock { state in
             func usable(_ index: Int, allowExcluded: Bool) -> Bool {
@@ -88,7 +98,20 @@ final class LoadBalancer: Sendable {
                     }
                 }
             }
-            return nil
+            // Half-open: the ejected endpoint that comes back soonest and may take a probe now.
+            var probe: Int?
+            for index in endpoints.indices where !excluded.contains(index) {
+                let endpoint = state.endpoints[index]
+                if let last = endpoint.lastProbe, now - last < health.probeInterval { continue }
+                if let chosen = probe,
+                    (state.endpoints[chosen].ejectedUntil ?? now) <= (endpoint.ejectedUntil ?? now)
+                {
+                    continue
+                }
+                probe = index
+            }
+            if let probe { state.endpoints[probe].lastProbe = now }
+            return probe
         }
     }
 
@@ -96,6 +119,7 @@ final class LoadBalancer: Sendable {
         state.withLock { state in
             state.endpoints[index].consecutiveFailures = 0
             state.endpoints[index].ejections = 0
+            state.endpoints[index].ejectedUntil = nil  // it answered: back in service
         }
     }
 
