@@ -151,7 +151,8 @@ above 1 mean Portico's are higher (worse):
 
 {chr(10).join('- ' + h for h in header)}
 
-Command: `LOCK=/work/machine.lock Benchmarks/CallReference/run.sh` (it builds `portico` in release and the
+Command: `make bench-calls` (= `Benchmarks/CallReference/run.sh`; with `LOCK=FILE` it holds a flock(1) lock on FILE
+around its builds and the whole measurement) (it builds `portico` in release and the
 reference clients with `Benchmarks/CallReference/build.sh`, starts the two mock servers, runs every client and
 writes this file). Each client invocation:
 

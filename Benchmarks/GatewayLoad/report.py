@@ -18,7 +18,7 @@ CPU_RATIO_TARGET = 2.0
 P99_TARGET_MS = 5.0
 TARGET_CONNECTIONS = 128
 PROTOCOL_NAMES = {"thrift": "framed Thrift", "grpc": "gRPC"}
-COMMAND = "flock /work/machine.lock Benchmarks/GatewayLoad/run.sh"
+COMMAND = "make bench-gateway    # = bash Benchmarks/GatewayLoad/run.sh"
 
 
 def parse(path):
@@ -113,8 +113,8 @@ def main():
         "absolute requests/s and latencies are those of a crowded 2-core box, not of the gateway alone. CPU time "
         "per request is the figure least disturbed by that sharing.")
     out("")
-    out("Command (from the repository root; `flock` keeps builds and other measurements off the machine "
-        "meanwhile):")
+    out("Command (from the repository root; the figures above were taken with nothing else building or measuring "
+        "on the machine):")
     out("")
     out("```sh")
     out(COMMAND)
