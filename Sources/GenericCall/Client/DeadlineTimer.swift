@@ -79,7 +79,9 @@ public final class DeadlineTimer: Sendable {
                         next = entry.deadline
                     }
                 }
-                let due = dueIDs.compactMap { state.entries.removeValue(forKey: $0)?.fire }
+                // Fired in deadline order, also when one wake-up finds several due.
+                let due = dueIDs.compactMap { state.entries.removeValue(forKey: $0) }
+                    .sorted { $0.deadline < $1.deadline }.map(\.fire)
                 state.armed = next
                 if next == nil { state.sleeper = nil }
                 return (due, next)
