@@ -156,6 +156,7 @@ struct AdminAPITests {
 
     @Test func everythingSurvivesARestart() async throws {
         let store = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: store) }
         let config = try Fixtures.config(services: Fixtures.protoService, store: store)
         let invoker = FakeInvoker()
         invoker.reply("GetShelf", json: #"{"success": {"id": "5", "theme": "sea"}}"#)

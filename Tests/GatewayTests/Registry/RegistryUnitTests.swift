@@ -7,6 +7,7 @@ import Testing
 struct RegistryUnitTests {
     @Test func storeWritesAtomicallyAndReadsBack() throws {
         let directory = Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try DescriptorStore(directory: directory)
         let bundle = try DescriptorBundle(main: "a.proto", files: ["a.proto": "syntax = \"proto3\";", "b/c.proto": ""])
         try store.write(bundle, name: "alpha", version: 1)

@@ -13,6 +13,15 @@ enum Fixtures {
         return "/work/main/Descriptors"
     }()
 
+    /// Stores that ``config(services:token:extra:store:)`` made; ``GatewayFixture/with(_:invoker:backend:_:)`` removes
+    /// them when its server has stopped (a store passed in by a test belongs to that test).
+    static let ownedStores = Mutex<Set<String>>([])
+
+    static func removeIfOwned(_ store: String) {
+        guard ownedStores.withLock({ $0.remove(store) }) != nil else { return }
+        try? FileManager.default.removeItem(atPath: store)
+    }
+
     static func temporaryDirectory() -> String {
         let path = NSTemporaryDirectory() + "portico-gateway-tests-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -45,7 +54,9 @@ enum Fixtures {
     static func config(services: String, token: String? = "secret", extra: String = "", store: String? = nil)
         throws -> GatewayConfig
     {
-        var yaml = "listen: 127.0.0.1:0\nstore: \(store ?? temporaryDirectory())\n"
+        let directory = store ?? temporaryDirectory()
+        if store == nil { ownedStores.withLock { _ = $0.insert(directory) } }
+        var yaml = "listen: 127.0.0.1:0\nstore: \(directory)\n"
         if let token { yaml += "admin: { token: \(token) }\n" }
         yaml += extra
         yaml += "services:\n" + services + "\n"
@@ -73,10 +84,12 @@ struct GatewayFixture: Sendable {
             let result = try await body(GatewayFixture(server: server, invoker: invoker, port: port, logs: logs))
             task.cancel()
             _ = await task.result
+            Fixtures.removeIfOwned(config.store)
             return result
         } catch {
             task.cancel()
             _ = await task.result
+            Fixtures.removeIfOwned(config.store)
             throw error
         }
     }
