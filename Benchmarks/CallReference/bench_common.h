@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace callbench {
@@ -251,6 +253,32 @@ inline int report(const Options& options, const std::string& client, const std::
 
 inline uint64_t nanoseconds_between(Clock::time_point a, Clock::time_point b) {
     return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+}
+
+// The callers' phases: warming up (latencies not recorded), measuring, stopping.
+enum Phase { kWarmup = 0, kMeasure = 1, kStop = 2 };
+
+// What run_callers measured: wall time and process CPU time (user+sys) of the measured window, in seconds.
+struct Window {
+    double elapsed;
+    double cpu;
+};
+
+// Runs one thread per caller (caller(i) loops until `phase` is kStop, bumping `ready` once it has made its first
+// call), waits until all are ready, warms up, measures for the duration, stops and joins them.
+template <typename Caller>
+Window run_callers(const Options& options, std::atomic<int>& phase, std::atomic<int>& ready, Caller caller) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < options.concurrency; ++i) threads.emplace_back([&caller, i] { caller(i); });
+    while (ready.load() < options.concurrency) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup));
+    double cpu_before = cpu_seconds();
+    auto start = Clock::now();
+    phase.store(kMeasure, std::memory_order_release);
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.duration));
+    phase.store(kStop, std::memory_order_release);
+    for (auto& thread : threads) thread.join();
+    return Window{nanoseconds_between(start, Clock::now()) / 1e9, cpu_seconds() - cpu_before};
 }
 
 }  // namespace callbench

@@ -23,7 +23,6 @@ using namespace callbench;
 
 namespace {
 
-enum Phase { kWarmup = 0, kMeasure = 1, kStop = 2 };
 
 struct Shared {
     Options options;
@@ -132,20 +131,11 @@ int main(int argc, char** argv) {
     shared.generic = std::make_unique<grpc::GenericStub>(shared.channel);
     shared.stub = baseline::BaselineService::NewStub(shared.channel);
     std::vector<CallerResult> results(options.concurrency);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < options.concurrency; ++i) {
-        threads.emplace_back([&shared, &results, i] { caller(shared, results[i]); });
-    }
-    while (shared.ready.load() < options.concurrency) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup));
-    double cpu_before = cpu_seconds();
-    auto start = Clock::now();
-    shared.phase.store(kMeasure, std::memory_order_release);
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.duration));
-    shared.phase.store(kStop, std::memory_order_release);
-    for (auto& thread : threads) thread.join();
-    double elapsed = nanoseconds_between(start, Clock::now()) / 1e9;
-    double cpu = cpu_seconds() - cpu_before;
+    // Every thread connects and makes one call (or fails to) before the warm-up starts.
+    Window window = run_callers(
+        options, shared.phase, shared.ready, [&shared, &results](int i) { caller(shared, results[i]); });
+    double elapsed = window.elapsed;
+    double cpu = window.cpu;
     std::string client = options.mode == "raw" ? "grpc-cpp 1.51 (generic stub, raw bytes)"
                                                : "grpc-cpp 1.51 (generated sync stub)";
     return report(options, client, "grpc://" + target, results, elapsed, cpu, shared.payload.size(),

@@ -32,7 +32,6 @@ using namespace callbench;
 
 namespace {
 
-enum Phase { kWarmup = 0, kMeasure = 1, kStop = 2 };
 
 struct Shared {
     Options options;
@@ -182,21 +181,11 @@ int main(int argc, char** argv) {
     }
     const Options& options = shared.options;
     std::vector<CallerResult> results(options.concurrency);
-    std::vector<std::thread> threads;
-    for (int i = 0; i < options.concurrency; ++i) {
-        threads.emplace_back([&shared, &results, i] { caller(shared, results[i]); });
-    }
-    // Every thread has connected and made one call (or failed to) before the warm-up starts.
-    while (shared.ready.load() < options.concurrency) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.warmup));
-    double cpu_before = cpu_seconds();
-    auto start = Clock::now();
-    shared.phase.store(kMeasure, std::memory_order_release);
-    std::this_thread::sleep_for(std::chrono::duration<double>(options.duration));
-    shared.phase.store(kStop, std::memory_order_release);
-    for (auto& thread : threads) thread.join();
-    double elapsed = nanoseconds_between(start, Clock::now()) / 1e9;
-    double cpu = cpu_seconds() - cpu_before;
+    // Every thread connects and makes one call (or fails to) before the warm-up starts.
+    Window window = run_callers(
+        options, shared.phase, shared.ready, [&shared, &results](int i) { caller(shared, results[i]); });
+    double elapsed = window.elapsed;
+    double cpu = window.cpu;
     std::string client = options.mode == "raw" ? "apache-thrift-cpp (raw bytes)" : "apache-thrift-cpp (generated client)";
     return report(options, client, "framed://" + options.host + ":" + std::to_string(options.port), results, elapsed,
                   cpu, shared.args.size(), shared.reply_bytes.load());
