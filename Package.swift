@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DynamicCodec", targets: ["DynamicCodec"]),
+        .library(name: "HTTPMapping", targets: ["HTTPMapping"]),
         .library(name: "GenericCall", targets: ["GenericCall"]),
         .library(name: "ShmIPC", targets: ["ShmIPC"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -37,11 +38,13 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
+        .target(name: "HTTPMapping", dependencies: ["DynamicCodec"], swiftSettings: strict),
         .target(name: "ShmIPC", swiftSettings: strict),
         .target(
             name: "GenericCall",
             dependencies: [
-                "DynamicCodec", "ShmIPC",
+                // HTTPMapping only for JSONCaller's generic-route JSON convention.
+                "DynamicCodec", "HTTPMapping", "ShmIPC",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -54,7 +57,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "GenericCall", "DynamicCodec",
+                "GenericCall", "HTTPMapping", "DynamicCodec",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -71,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "Gateway", "GenericCall", "DynamicCodec", "ShmIPC",
+                "Gateway", "GenericCall", "HTTPMapping", "DynamicCodec", "ShmIPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -80,12 +83,17 @@ let package = Package(
             swiftSettings: strict
         ),
         // Helpers for tests that start real peer processes (paths, a server process with its port, generated code).
-        .target(name: "PorticoTestSupport", path: "Tests/Support", swiftSettings: strict),
+        .target(name: "PorticoTestSupport", dependencies: ["DynamicCodec"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(
             name: "DynamicCodecTests",
             dependencies: [
                 "DynamicCodec", "PorticoTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HTTPMappingTests",
+            dependencies: ["HTTPMapping", "DynamicCodec", "PorticoTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -99,7 +107,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GenericCall", "DynamicCodec", "PorticoTestSupport",
+                "Gateway", "GenericCall", "HTTPMapping", "DynamicCodec", "PorticoTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

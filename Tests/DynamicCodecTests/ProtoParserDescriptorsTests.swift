@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import Testing
+import PorticoTestSupport
 
 /// Every `.proto` file of the repository's `Descriptors/` directory must compile exactly like protoc compiles it.
 @Suite(.enabled(if: ProtoParserProtoc.isAvailable, "protoc is not installed"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PorticoTestSupport
 
 @testable import DynamicCodec
 

@@ -98,27 +98,27 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 extension CodecError {
     /// Error constructors are out of line so the hot paths that may throw stay small.
     @inline(never)
-    static func truncated(at offset: Int) -> CodecError {
+    package static func truncated(at offset: Int) -> CodecError {
         CodecError(.truncated, "input ends in the middle of a value", offset: offset)
     }
 
     @inline(never)
-    static func malformedVarint(at offset: Int) -> CodecError {
+    package static func malformedVarint(at offset: Int) -> CodecError {
         CodecError(.malformedVarint, "varint longer than 10 bytes or overflowing 64 bits", offset: offset)
     }
 
     @inline(never)
-    static func lengthOutOfBounds(_ length: UInt64, at offset: Int) -> CodecError {
+    package static func lengthOutOfBounds(_ length: UInt64, at offset: Int) -> CodecError {
         CodecError(.lengthOutOfBounds, "length \(length) runs past the end of the enclosing data", offset: offset)
     }
 
     @inline(never)
-    static func depthExceeded(_ limit: Int, at offset: Int) -> CodecError {
+    package static func depthExceeded(_ limit: Int, at offset: Int) -> CodecError {
         CodecError(.depthLimitExceeded, "nesting deeper than the limit of \(limit)", offset: offset)
     }
 
     /// Adds a path prefix to an error raised below a field.
-    func under(_ prefix: String) -> CodecError {
+    package func under(_ prefix: String) -> CodecError {
         var copy = self
         if let path, !path.isEmpty {
             copy.path = path.hasPrefix("[") ? prefix + path : prefix + "." + path

@@ -2,16 +2,16 @@
 ///
 /// Strings are validated as UTF-8 and unescaped (surrogate pairs combined) into a reusable scratch buffer;
 /// numbers are returned as raw byte ranges for the caller to parse at the width it needs. Nesting is bounded.
-struct JSONScanner {
-    let base: UnsafeRawPointer
-    var position: Int
-    let end: Int
-    let maxDepth: Int
-    var depth = 0
+package struct JSONScanner {
+    package let base: UnsafeRawPointer
+    package var position: Int
+    package let end: Int
+    package let maxDepth: Int
+    package var depth = 0
     /// Unescaped bytes of the last string read with escapes.
-    var scratch: [UInt8] = []
+    package var scratch: [UInt8] = []
 
-    init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = 100) {
+    package init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = 100) {
         base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
         position = 0
         end = buffer.count
@@ -19,18 +19,18 @@ struct JSONScanner {
     }
 
     @inline(never)
-    func failure(_ message: String, at offset: Int? = nil) -> CodecError {
+    package func failure(_ message: String, at offset: Int? = nil) -> CodecError {
         CodecError(.invalidJSON, message + " at byte \(offset ?? position)", offset: offset ?? position)
     }
 
     @inline(__always)
-    func peekByte() -> UInt8? { position < end ? base.load(fromByteOffset: position, as: UInt8.self) : nil }
+    package func peekByte() -> UInt8? { position < end ? base.load(fromByteOffset: position, as: UInt8.self) : nil }
 
     @inline(__always)
-    func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+    package func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
 
     @inline(__always)
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while position < end {
             let current = byte(at: position)
             guard current == 0x20 || current == 0x0A || current == 0x0D || current == 0x09 else { return }
@@ -39,14 +39,14 @@ struct JSONScanner {
     }
 
     /// The next non-whitespace byte, without consuming it.
-    mutating func peek() throws(CodecError) -> UInt8 {
+    package mutating func peek() throws(CodecError) -> UInt8 {
         skipWhitespace()
         guard position < end else { throw failure("unexpected end of JSON") }
         return byte(at: position)
     }
 
     /// Consumes `expected` (after whitespace) or fails.
-    mutating func expect(_ expected: UInt8) throws(CodecError) {
+    package mutating func expect(_ expected: UInt8) throws(CodecError) {
         skipWhitespace()
         guard position < end, byte(at: position) == expected else {
             if position >= end { throw failure("unexpected end of JSON, expected '\(Character(Unicode.Scalar(expected)))'") }
@@ -56,7 +56,7 @@ struct JSONScanner {
     }
 
     /// Consumes `byte` if it is next.
-    mutating func consume(_ expected: UInt8) -> Bool {
+    package mutating func consume(_ expected: UInt8) -> Bool {
         skipWhitespace()
         if position < end, byte(at: position) == expected {
             position += 1
@@ -65,7 +65,7 @@ struct JSONScanner {
         return false
     }
 
-    mutating func enter() throws(CodecError) {
+    package mutating func enter() throws(CodecError) {
         depth += 1
         guard depth <= maxDepth else {
             throw CodecError(.depthLimitExceeded, "JSON nested deeper than \(maxDepth) at byte \(position)",
@@ -73,17 +73,17 @@ struct JSONScanner {
         }
     }
 
-    mutating func leave() { depth -= 1 }
+    package mutating func leave() { depth -= 1 }
 
     /// Reads `null` if it is next.
-    mutating func consumeNull() throws(CodecError) -> Bool {
+    package mutating func consumeNull() throws(CodecError) -> Bool {
         skipWhitespace()
         guard position < end, byte(at: position) == UInt8(ascii: "n") else { return false }
         try literal("null")
         return true
     }
 
-    mutating func literal(_ word: StaticString) throws(CodecError) {
+    package mutating func literal(_ word: StaticString) throws(CodecError) {
         let start = position
         let count = word.utf8CodeUnitCount
         guard end - position >= count else { throw failure("invalid literal", at: start) }
@@ -93,7 +93,7 @@ struct JSONScanner {
         position += count
     }
 
-    mutating func readBool() throws(CodecError) -> Bool {
+    package mutating func readBool() throws(CodecError) -> Bool {
         switch try peek() {
         case UInt8(ascii: "t"): try literal("true"); return true
         case UInt8(ascii: "f"): try literal("false"); return false
@@ -103,16 +103,16 @@ struct JSONScanner {
 
     /// A string just read: its unescaped UTF-8 bytes are in the input at `range`, or in `scratch` when it had
     /// escapes or non-ASCII bytes (valid until the next string is read).
-    struct StringToken {
-        var range: Range<Int>
-        var inScratch: Bool
+    package struct StringToken {
+        package var range: Range<Int>
+        package var inScratch: Bool
         /// Offset of the opening quote, for errors.
-        var offset: Int
+        package var offset: Int
     }
 
     /// Calls `body` with the UTF-8 bytes of `token`.
     @inline(__always)
-    func withBytes<Result>(
+    package func withBytes<Result>(
         of token: StringToken, _ body: (UnsafeRawBufferPointer) throws(CodecError) -> Result
     ) throws(CodecError) -> Result {
         if !token.inScratch {
@@ -122,7 +122,7 @@ struct JSONScanner {
     }
 
     /// The string of `token` as a Swift `String`.
-    func string(of token: StringToken) -> String {
+    package func string(of token: StringToken) -> String {
         if !token.inScratch {
             return String(decoding: UnsafeRawBufferPointer(start: base + token.range.lowerBound, count: token.range.count),
                           as: UTF8.self)
@@ -131,7 +131,7 @@ struct JSONScanner {
     }
 
     /// Reads a string, validating UTF-8 and resolving escapes.
-    mutating func readString() throws(CodecError) -> StringToken {
+    package mutating func readString() throws(CodecError) -> StringToken {
         try expect(UInt8(ascii: "\""))
         let start = position
         // Fast path: scan for the closing quote; fall back on the first escape or non-ASCII byte.
@@ -152,7 +152,7 @@ struct JSONScanner {
 
     /// Continues a string with escapes or multi-byte UTF-8 into `scratch`, validating as it goes.
     @inline(never)
-    mutating func readStringSlow() throws(CodecError) {
+    package mutating func readStringSlow() throws(CodecError) {
         while position < end {
             let current = byte(at: position)
             if current == 0x22 {
@@ -174,7 +174,7 @@ struct JSONScanner {
         throw failure("unterminated string")
     }
 
-    mutating func readMultiByte(_ lead: UInt8) throws(CodecError) {
+    package mutating func readMultiByte(_ lead: UInt8) throws(CodecError) {
         let start = position
         let count: Int
         var scalar: UInt32
@@ -203,7 +203,7 @@ struct JSONScanner {
         position += count
     }
 
-    mutating func readEscape() throws(CodecError) {
+    package mutating func readEscape() throws(CodecError) {
         let start = position
         guard end - position >= 2 else { throw failure("unterminated escape", at: start) }
         let code = byte(at: position + 1)
@@ -236,7 +236,7 @@ struct JSONScanner {
         }
     }
 
-    mutating func readHex4(at start: Int) throws(CodecError) -> UInt32 {
+    package mutating func readHex4(at start: Int) throws(CodecError) -> UInt32 {
         guard end - position >= 4 else { throw failure("truncated \\u escape", at: start) }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -254,7 +254,7 @@ struct JSONScanner {
         return value
     }
 
-    mutating func appendUTF8(_ scalar: UInt32) {
+    package mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80: scratch.append(UInt8(scalar))
         case 0x80..<0x800:
@@ -273,7 +273,7 @@ struct JSONScanner {
     }
 
     /// Reads a number token per the JSON grammar and returns its bytes (no leading '+', no leading zeros).
-    mutating func readNumberToken() throws(CodecError) -> Range<Int> {
+    package mutating func readNumberToken() throws(CodecError) -> Range<Int> {
         skipWhitespace()
         let start = position
         if position < end, byte(at: position) == UInt8(ascii: "-") { position += 1 }
@@ -297,7 +297,7 @@ struct JSONScanner {
     }
 
     @discardableResult
-    mutating func skipDigits() -> Int {
+    package mutating func skipDigits() -> Int {
         let start = position
         while position < end {
             let current = byte(at: position)
@@ -308,7 +308,7 @@ struct JSONScanner {
     }
 
     /// Skips one value of any kind (for ignored keys), within the depth limit.
-    mutating func skipValue() throws(CodecError) {
+    package mutating func skipValue() throws(CodecError) {
         switch try peek() {
         case UInt8(ascii: "{"):
             position += 1
@@ -338,7 +338,7 @@ struct JSONScanner {
     }
 
     /// Fails unless only whitespace remains.
-    mutating func expectEnd() throws(CodecError) {
+    package mutating func expectEnd() throws(CodecError) {
         skipWhitespace()
         guard position == end else { throw failure("unexpected data after the JSON value") }
     }

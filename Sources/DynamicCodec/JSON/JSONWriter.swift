@@ -2,25 +2,25 @@
 ///
 /// The writer does not track structure; callers write separators (`,` `:`) themselves through the small helpers,
 /// which keeps the hot loops of the converters free of state checks.
-struct JSONWriter {
-    var bytes: [UInt8]
+package struct JSONWriter {
+    package var bytes: [UInt8]
 
-    init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
-    @inline(__always) mutating func byte(_ value: UInt8) { bytes.append(value) }
-    @inline(__always) mutating func comma() { bytes.append(UInt8(ascii: ",")) }
-    @inline(__always) mutating func colon() { bytes.append(UInt8(ascii: ":")) }
-    @inline(__always) mutating func beginObject() { bytes.append(UInt8(ascii: "{")) }
-    @inline(__always) mutating func endObject() { bytes.append(UInt8(ascii: "}")) }
-    @inline(__always) mutating func beginArray() { bytes.append(UInt8(ascii: "[")) }
-    @inline(__always) mutating func endArray() { bytes.append(UInt8(ascii: "]")) }
+    @inline(__always) package mutating func byte(_ value: UInt8) { bytes.append(value) }
+    @inline(__always) package mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+    @inline(__always) package mutating func colon() { bytes.append(UInt8(ascii: ":")) }
+    @inline(__always) package mutating func beginObject() { bytes.append(UInt8(ascii: "{")) }
+    @inline(__always) package mutating func endObject() { bytes.append(UInt8(ascii: "}")) }
+    @inline(__always) package mutating func beginArray() { bytes.append(UInt8(ascii: "[")) }
+    @inline(__always) package mutating func endArray() { bytes.append(UInt8(ascii: "]")) }
 
-    mutating func null() { raw("null".utf8) }
+    package mutating func null() { raw("null".utf8) }
 
-    mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         if value {
             raw("true".utf8)
         } else {
@@ -31,22 +31,22 @@ struct JSONWriter {
     /// Appends `count` bytes at `start` with one copy. (Appending a slice of a raw buffer goes through the generic
     /// element-by-element path; a typed buffer pointer is copied with memcpy.)
     @inline(__always)
-    mutating func raw(_ start: UnsafeRawPointer, count: Int) {
+    package mutating func raw(_ start: UnsafeRawPointer, count: Int) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     /// A backslash and one character: the two-byte escapes.
     @inline(__always)
-    mutating func escaped(_ character: UInt8) {
+    package mutating func escaped(_ character: UInt8) {
         bytes.append(0x5C)
         bytes.append(character)
     }
 
     /// Appends pre-encoded bytes (a key already quoted and escaped, say).
     @inline(__always)
-    mutating func raw<Bytes: Sequence>(_ value: Bytes) where Bytes.Element == UInt8 { bytes.append(contentsOf: value) }
+    package mutating func raw<Bytes: Sequence>(_ value: Bytes) where Bytes.Element == UInt8 { bytes.append(contentsOf: value) }
 
-    mutating func unsigned(_ value: UInt64) {
+    package mutating func unsigned(_ value: UInt64) {
         if value < 10 {
             bytes.append(UInt8(truncatingIfNeeded: value) + 0x30)
             return
@@ -66,7 +66,7 @@ struct JSONWriter {
         _ = count
     }
 
-    mutating func signed(_ value: Int64) {
+    package mutating func signed(_ value: Int64) {
         if value < 0 {
             bytes.append(UInt8(ascii: "-"))
             unsigned(UInt64(bitPattern: 0 &- value))
@@ -77,7 +77,7 @@ struct JSONWriter {
 
     /// A finite double in the shortest form that reads back to the same value; NaN and infinities are written
     /// as the strings proto3 JSON uses.
-    mutating func double(_ value: Double) {
+    package mutating func double(_ value: Double) {
         if value.isNaN {
             raw("\"NaN\"".utf8)
         } else if value.isInfinite {
@@ -94,7 +94,7 @@ struct JSONWriter {
         }
     }
 
-    mutating func float(_ value: Float) {
+    package mutating func float(_ value: Float) {
         if value.isNaN || value.isInfinite {
             double(Double(value))
         } else if value == value.rounded(), abs(value) < 1e7 {
@@ -105,13 +105,13 @@ struct JSONWriter {
     }
 
     /// Writes `text` as a quoted JSON string, escaping quotes, backslashes and control characters.
-    mutating func string(_ text: String) {
+    package mutating func string(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in string(utf8: UnsafeRawBufferPointer(utf8)) }
     }
 
     /// Writes already-validated UTF-8 bytes as a quoted JSON string.
-    mutating func string(utf8: UnsafeRawBufferPointer) {
+    package mutating func string(utf8: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
         guard let base = utf8.baseAddress else {
             bytes.append(UInt8(ascii: "\""))
@@ -144,7 +144,7 @@ struct JSONWriter {
     }
 
     /// Writes bytes as a quoted standard base64 string (with padding).
-    mutating func base64(_ data: UnsafeRawBufferPointer) {
+    package mutating func base64(_ data: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
         var index = 0
         while index + 3 <= data.count {
@@ -167,8 +167,8 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    static let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    package static let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     @inline(__always)
-    static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? value + 0x30 : value + 0x57 }
+    package static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? value + 0x30 : value + 0x57 }
 }

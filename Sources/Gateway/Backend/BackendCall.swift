@@ -1,4 +1,5 @@
 public import DynamicCodec
+public import HTTPMapping
 
 /// One backend call the gateway makes, already mapped from HTTP.
 public struct BackendCall: Sendable {

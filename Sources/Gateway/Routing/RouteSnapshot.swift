@@ -1,4 +1,5 @@
 public import DynamicCodec
+public import HTTPMapping
 import Synchronization
 
 /// Everything a request needs to be routed and mapped, frozen: the route table, the services it leads to and

@@ -1,4 +1,5 @@
 import DynamicCodec
+import HTTPMapping
 import GenericCall
 import Synchronization
 

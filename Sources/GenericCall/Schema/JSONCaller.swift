@@ -1,4 +1,5 @@
 public import DynamicCodec
+public import HTTPMapping
 
 /// A reply rendered as JSON: the method's value, or an error body (declared exception, call failure).
 public struct JSONReply: Sendable {

@@ -1,8 +1,8 @@
 /// `.proto` files that resolve without the user shipping them: the well-known types and the Google API HTTP
 /// annotations. These are Portico's own definitions; they declare the same packages, names, numbers and types as
 /// the upstream files (the wire facts), with documentation and language-specific options left out.
-enum BundledProtoFiles {
-    static let files: [String: String] = [
+package enum BundledProtoFiles {
+    package static let files: [String: String] = [
         "google/protobuf/descriptor.proto": descriptor,
         "google/protobuf/any.proto": any,
         "google/protobuf/api.proto": api,

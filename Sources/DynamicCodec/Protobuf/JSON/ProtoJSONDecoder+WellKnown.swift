@@ -1,6 +1,6 @@
 extension ProtoJSONDecoder {
     /// Reads the special JSON form of a well-known type and writes its fields.
-    mutating func wellKnown(_ kind: ProtoWellKnownType, _ type: ProtoMessageDescriptor) throws(CodecError) {
+    package mutating func wellKnown(_ kind: ProtoWellKnownType, _ type: ProtoMessageDescriptor) throws(CodecError) {
         scanner.skipWhitespace()
         let start = scanner.position
         switch kind {
@@ -54,12 +54,12 @@ extension ProtoJSONDecoder {
         }
     }
 
-    mutating func expectString(_ what: String) throws(CodecError) -> String {
+    package mutating func expectString(_ what: String) throws(CodecError) -> String {
         try expectKind(UInt8(ascii: "\""), what)
         return scanner.string(of: try scanner.readString())
     }
 
-    mutating func writeSecondsAndNanos(_ seconds: Int64, _ nanos: Int32) {
+    package mutating func writeSecondsAndNanos(_ seconds: Int64, _ nanos: Int32) {
         if seconds != 0 {
             out.appendVarint(ProtoVarint.tag(1, .varint))
             out.appendVarint(UInt64(bitPattern: seconds))
@@ -71,7 +71,7 @@ extension ProtoJSONDecoder {
     }
 
     /// `google.protobuf.Struct`: a JSON object into map<string, Value> fields = 1.
-    mutating func structObject() throws(CodecError) {
+    package mutating func structObject() throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for a Struct")
         scanner.position += 1
         try scanner.enter()
@@ -106,7 +106,7 @@ extension ProtoJSONDecoder {
     }
 
     /// `google.protobuf.ListValue`: a JSON array into repeated Value values = 1.
-    mutating func listValue() throws(CodecError) {
+    package mutating func listValue() throws(CodecError) {
         try expectKind(UInt8(ascii: "["), "a JSON array for a ListValue")
         scanner.position += 1
         try scanner.enter()
@@ -128,7 +128,7 @@ extension ProtoJSONDecoder {
     }
 
     /// `google.protobuf.Value`: any JSON value into its `kind` oneof.
-    mutating func value() throws(CodecError) {
+    package mutating func value() throws(CodecError) {
         let start = scanner.position
         switch try scanner.peek() {
         case UInt8(ascii: "n"):
@@ -161,7 +161,7 @@ extension ProtoJSONDecoder {
     }
 
     /// `google.protobuf.Any`: finds "@type" (it may come after other keys), then reads the rest as that type.
-    mutating func any(_ type: ProtoMessageDescriptor) throws(CodecError) {
+    package mutating func any(_ type: ProtoMessageDescriptor) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for an Any")
         let objectStart = scanner.position
         // First pass: locate "@type" without writing anything.
@@ -239,7 +239,7 @@ extension ProtoJSONDecoder {
     }
 
     /// RFC 3339 with a `Z` or `±hh:mm` offset and 0–9 fractional digits; nil when malformed or out of range.
-    static func parseTimestamp(_ text: String) -> (Int64, Int32)? {
+    package static func parseTimestamp(_ text: String) -> (Int64, Int32)? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= bytes.count else { return nil }
@@ -295,7 +295,7 @@ extension ProtoJSONDecoder {
     }
 
     /// `[-]S[.F]s` with up to 9 fractional digits, within ±315576000000 s.
-    static func parseDuration(_ text: String) -> (Int64, Int32)? {
+    package static func parseDuration(_ text: String) -> (Int64, Int32)? {
         var bytes = Array(text.utf8)
         guard bytes.last == UInt8(ascii: "s") else { return nil }
         bytes.removeLast()

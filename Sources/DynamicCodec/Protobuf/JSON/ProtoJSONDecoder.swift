@@ -28,27 +28,27 @@ public enum ProtoJSON {
 }
 
 /// Reads JSON with ``JSONScanner`` and writes Protobuf binary, driven by descriptors.
-struct ProtoJSONDecoder {
-    let schema: ProtoSchema
-    let options: ProtoJSONOptions
-    var scanner: JSONScanner
-    var out: [UInt8] = []
+package struct ProtoJSONDecoder {
+    package let schema: ProtoSchema
+    package let options: ProtoJSONOptions
+    package var scanner: JSONScanner
+    package var out: [UInt8] = []
     /// Keys of the maps being read, a segment per nesting level; reused across maps to find duplicates.
-    var mapKeys: [String] = []
+    package var mapKeys: [String] = []
 
-    init(schema: ProtoSchema, options: ProtoJSONOptions, buffer: UnsafeRawBufferPointer) {
+    package init(schema: ProtoSchema, options: ProtoJSONOptions, buffer: UnsafeRawBufferPointer) {
         self.schema = schema
         self.options = options
         scanner = JSONScanner(buffer, maxDepth: options.limits.maxDepth)
     }
 
     @inline(never)
-    func invalid(_ message: String, at offset: Int? = nil) -> CodecError {
+    package func invalid(_ message: String, at offset: Int? = nil) -> CodecError {
         CodecError(.invalidValue, message, offset: offset ?? scanner.position)
     }
 
     /// Reads a JSON object into the fields of `type` (appended to `out`, no enclosing tag or length).
-    mutating func message(_ type: ProtoMessageDescriptor) throws(CodecError) {
+    package mutating func message(_ type: ProtoMessageDescriptor) throws(CodecError) {
         if let wellKnown = ProtoWellKnownType(type.fullName) {
             try self.wellKnown(wellKnown, type)
             return
@@ -57,7 +57,7 @@ struct ProtoJSONDecoder {
     }
 
     /// The members of a JSON object as fields of `type`; `skippingKey` is ignored (Any's "@type").
-    mutating func fields(of type: ProtoMessageDescriptor, skippingKey: String?) throws(CodecError) {
+    package mutating func fields(of type: ProtoMessageDescriptor, skippingKey: String?) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for \(type.fullName)")
         let objectStart = scanner.position
         scanner.position += 1
@@ -106,7 +106,7 @@ struct ProtoJSONDecoder {
     }
 
     /// A field's JSON value: a list, a map, or one value.
-    mutating func value(of field: ProtoFieldDescriptor) throws(CodecError) {
+    package mutating func value(of field: ProtoFieldDescriptor) throws(CodecError) {
         if field.isMap {
             try mapValue(field)
         } else if field.isRepeated {
@@ -154,7 +154,7 @@ struct ProtoJSONDecoder {
     /// One tagged value of `field` (a message, or a scalar). Returns false when nothing was written (an unknown
     /// enum name skipped under `ignoreUnknownFields`).
     @discardableResult
-    mutating func tagged(_ field: ProtoFieldDescriptor) throws(CodecError) -> Bool {
+    package mutating func tagged(_ field: ProtoFieldDescriptor) throws(CodecError) -> Bool {
         if field.isMessage {
             let type = schema.messages[field.messageIndex]
             if field.type == .group {
@@ -181,7 +181,7 @@ struct ProtoJSONDecoder {
     /// Writes the value JSON null stands for in `field` (google.protobuf.Value's null, NullValue's 0); returns
     /// false for fields where null has no value.
     @discardableResult
-    mutating func writeNullValue(_ field: ProtoFieldDescriptor) -> Bool {
+    package mutating func writeNullValue(_ field: ProtoFieldDescriptor) -> Bool {
         if field.typeName == "google.protobuf.Value" {
             out.appendVarint(ProtoVarint.tag(field.number, .lengthDelimited))
             out.append(contentsOf: [2, 0x08, 0x00])
@@ -200,13 +200,13 @@ struct ProtoJSONDecoder {
     }
 
     /// Fails with TYPE_MISMATCH when the next value is valid JSON of another kind, INVALID_JSON when it is not JSON.
-    mutating func expectKind(_ opening: UInt8, _ what: String) throws(CodecError) {
+    package mutating func expectKind(_ opening: UInt8, _ what: String) throws(CodecError) {
         let next = try scanner.peek()
         guard next != opening else { return }
         throw wrongKind(next, what)
     }
 
-    func wrongKind(_ next: UInt8, _ what: String) -> CodecError {
+    package func wrongKind(_ next: UInt8, _ what: String) -> CodecError {
         switch next {
         case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"),
             UInt8(ascii: "n"), UInt8(ascii: "-"), 0x30...0x39:
@@ -216,7 +216,7 @@ struct ProtoJSONDecoder {
         }
     }
 
-    mutating func mapValue(_ field: ProtoFieldDescriptor) throws(CodecError) {
+    package mutating func mapValue(_ field: ProtoFieldDescriptor) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for a map")
         scanner.position += 1
         try scanner.enter()
@@ -261,7 +261,7 @@ struct ProtoJSONDecoder {
     }
 
     /// Encodes a map key given as a JSON object key string.
-    mutating func mapKey(_ key: String, _ field: ProtoFieldDescriptor, at offset: Int) throws(CodecError) {
+    package mutating func mapKey(_ key: String, _ field: ProtoFieldDescriptor, at offset: Int) throws(CodecError) {
         let scalar: ProtoScalar
         switch field.type {
         case .string: scalar = .string(key)
@@ -285,7 +285,7 @@ struct ProtoJSONDecoder {
     /// Reads one scalar of `type` and appends its encoding (no tag). Returns false when an unknown enum name was
     /// skipped because unknown values are ignored.
     @discardableResult
-    mutating func scalar(_ field: ProtoFieldDescriptor, _ type: ProtoFieldType) throws(CodecError) -> Bool {
+    package mutating func scalar(_ field: ProtoFieldDescriptor, _ type: ProtoFieldType) throws(CodecError) -> Bool {
         let next = try scanner.peek()
         let start = scanner.position
         switch type {
@@ -370,7 +370,7 @@ struct ProtoJSONDecoder {
     }
 
     /// The text of a number given as a JSON number or a JSON string.
-    mutating func numberText(at start: Int) throws(CodecError) -> String {
+    package mutating func numberText(at start: Int) throws(CodecError) -> String {
         if try scanner.peek() == UInt8(ascii: "\"") {
             let text = scanner.string(of: try scanner.readString())
             guard !text.isEmpty, text.first != " ", text.last != " " else {
@@ -383,7 +383,7 @@ struct ProtoJSONDecoder {
                       as: UTF8.self)
     }
 
-    mutating func integer(at start: Int) throws(CodecError) -> Int64 {
+    package mutating func integer(at start: Int) throws(CodecError) -> Int64 {
         let text = try numberText(at: start)
         if !text.hasPrefix("+"), let value = Int64(text) { return value }
         // Exponent or fraction forms (1e3, 5.0) are accepted when they are exact integers in range.
@@ -395,7 +395,7 @@ struct ProtoJSONDecoder {
         throw invalid("'\(text)' is not an integer in range", at: start)
     }
 
-    mutating func unsigned(at start: Int) throws(CodecError) -> UInt64 {
+    package mutating func unsigned(at start: Int) throws(CodecError) -> UInt64 {
         let text = try numberText(at: start)
         if !text.hasPrefix("+"), let value = UInt64(text) { return value }
         if Self.isJSONNumber(text), text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(text),
@@ -407,7 +407,7 @@ struct ProtoJSONDecoder {
     }
 
     /// Whether `text` follows the JSON number grammar (Swift's parsers also accept hex, "inf", "nan", "+1"...).
-    static func isJSONNumber(_ text: String) -> Bool {
+    package static func isJSONNumber(_ text: String) -> Bool {
         var bytes = Array(text.utf8)[...]
         if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
         guard let first = bytes.first, (0x30...0x39).contains(first) else { return false }
@@ -430,7 +430,7 @@ struct ProtoJSONDecoder {
         return index == bytes.endIndex
     }
 
-    mutating func floating(at start: Int) throws(CodecError) -> Double {
+    package mutating func floating(at start: Int) throws(CodecError) -> Double {
         if try scanner.peek() == UInt8(ascii: "\"") {
             let text = scanner.string(of: try scanner.readString())
             switch text {
@@ -453,12 +453,12 @@ struct ProtoJSONDecoder {
 }
 
 /// A small set of non-negative integers: a bit mask below 64, a Set above.
-struct FieldSet {
+package struct FieldSet {
     private var low: UInt64 = 0
     private var high: Set<Int> = []
 
     /// Inserts `value`; false if it was already there.
-    mutating func insert(_ value: Int) -> Bool {
+    package mutating func insert(_ value: Int) -> Bool {
         if value < 64 {
             let bit: UInt64 = 1 << UInt64(value)
             if low & bit != 0 { return false }
@@ -472,14 +472,14 @@ struct FieldSet {
 extension Array where Element == UInt8 {
     /// Reserves one byte for a length prefix; returns the payload start for ``endLength(_:)``.
     @inline(__always)
-    mutating func beginLength() -> Int {
+    package mutating func beginLength() -> Int {
         append(0)
         return count
     }
 
     /// Writes the length of the payload that started at `payloadStart`, widening the prefix if needed.
     @inline(__always)
-    mutating func endLength(_ payloadStart: Int) {
+    package mutating func endLength(_ payloadStart: Int) {
         let length = count - payloadStart
         if length < 0x80 {
             self[payloadStart - 1] = UInt8(length)
@@ -500,8 +500,8 @@ extension Array where Element == UInt8 {
 }
 
 /// Base64 decoding accepting the standard and URL-safe alphabets, with or without padding.
-enum Base64 {
-    static let table: [UInt8] = {
+package enum Base64 {
+    package static let table: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
             table[Int(byte)] = UInt8(index)
@@ -511,7 +511,7 @@ enum Base64 {
         return table
     }()
 
-    static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
+    package static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         var count = text.count
         while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
         let padding = text.count - count

@@ -1,10 +1,10 @@
 /// The well-known types whose JSON form is special.
-enum ProtoWellKnownType {
+package enum ProtoWellKnownType {
     case any, timestamp, duration, fieldMask, empty, structValue, value, listValue
     /// A wrapper (`google.protobuf.Int64Value`, ...): JSON is the wrapped scalar.
     case wrapper
 
-    init?(_ fullName: String) {
+    package init?(_ fullName: String) {
         guard fullName.hasPrefix("google.protobuf.") else { return nil }
         switch fullName.dropFirst(16) {
         case "Any": self = .any
@@ -23,16 +23,16 @@ enum ProtoWellKnownType {
     }
 
     /// Timestamps are limited to years 0001 through 9999.
-    static let minTimestampSeconds: Int64 = -62_135_596_800
-    static let maxTimestampSeconds: Int64 = 253_402_300_799
+    package static let minTimestampSeconds: Int64 = -62_135_596_800
+    package static let maxTimestampSeconds: Int64 = 253_402_300_799
     /// Durations are limited to about ±10,000 years.
-    static let maxDurationSeconds: Int64 = 315_576_000_000
+    package static let maxDurationSeconds: Int64 = 315_576_000_000
 }
 
 /// Calendar arithmetic for RFC 3339 timestamps (proleptic Gregorian, UTC), without Foundation.
-enum ProtoCivilTime {
+package enum ProtoCivilTime {
     /// Days since 1970-01-01 for a civil date.
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let adjustedYear = month <= 2 ? year - 1 : year
         let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
         let yearOfEra = adjustedYear - era * 400
@@ -43,7 +43,7 @@ enum ProtoCivilTime {
     }
 
     /// The civil date of a day count since 1970-01-01.
-    static func date(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func date(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -55,9 +55,9 @@ enum ProtoCivilTime {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
+    package static func isLeap(_ year: Int64) -> Bool { year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) }
 
-    static func daysIn(month: Int64, year: Int64) -> Int64 {
+    package static func daysIn(month: Int64, year: Int64) -> Int64 {
         switch month {
         case 2: isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: 30

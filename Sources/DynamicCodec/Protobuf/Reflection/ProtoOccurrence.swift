@@ -3,24 +3,24 @@
 /// `tagStart..<end` is the whole occurrence. For length-delimited values `headerEnd..<valueStart` is the length
 /// prefix and `valueStart..<valueEnd` the payload; for groups the payload ends before the end tag (`valueEnd < end`);
 /// for other wire types `valueStart == headerEnd` and `valueEnd == end`.
-struct ProtoOccurrence {
-    var tagStart: Int
-    var headerEnd: Int
-    var valueStart: Int
-    var valueEnd: Int
-    var end: Int
-    var wireType: ProtoWireType
+package struct ProtoOccurrence {
+    package var tagStart: Int
+    package var headerEnd: Int
+    package var valueStart: Int
+    package var valueEnd: Int
+    package var end: Int
+    package var wireType: ProtoWireType
 
-    var payload: Range<Int> { valueStart..<valueEnd }
-    var whole: Range<Int> { tagStart..<end }
+    package var payload: Range<Int> { valueStart..<valueEnd }
+    package var whole: Range<Int> { tagStart..<end }
     /// The length prefix of a length-delimited occurrence.
-    var lengthPrefix: Range<Int>? { wireType == .lengthDelimited ? headerEnd..<valueStart : nil }
+    package var lengthPrefix: Range<Int>? { wireType == .lengthDelimited ? headerEnd..<valueStart : nil }
 }
 
 extension ProtoCursor {
     /// Reads the tag and value at the cursor into an occurrence.
     @inline(__always)
-    mutating func readOccurrence(depth: Int) throws(CodecError) -> (number: Int, occurrence: ProtoOccurrence) {
+    package mutating func readOccurrence(depth: Int) throws(CodecError) -> (number: Int, occurrence: ProtoOccurrence) {
         let tagStart = position
         let tag = try readTag()
         let headerEnd = position
@@ -46,18 +46,18 @@ extension ProtoCursor {
 
 /// One element of a repeated field: either a whole occurrence (unpacked, or any message element) or a value inside
 /// a packed block.
-struct ProtoElement {
+package struct ProtoElement {
     /// The bytes of the element's value (for unpacked: the whole occurrence including its tag).
-    var range: Range<Int>
+    package var range: Range<Int>
     /// The occurrence holding it: the element itself when unpacked, the packed block otherwise.
-    var occurrence: ProtoOccurrence
-    var isPacked: Bool
+    package var occurrence: ProtoOccurrence
+    package var isPacked: Bool
 }
 
 extension ProtoValue {
     /// Calls `body` with a cursor over this message.
     @inline(__always)
-    func withCursor<Result>(
+    package func withCursor<Result>(
         _ range: Range<Int>, _ body: (inout ProtoCursor) throws(CodecError) -> Result
     ) throws(CodecError) -> Result {
         try storage.withCodecBytes { (buffer) throws(CodecError) in
@@ -67,7 +67,7 @@ extension ProtoValue {
     }
 
     /// All occurrences of field `number` in `range`, in wire order.
-    func occurrences(of number: Int, in range: Range<Int>) throws(CodecError) -> [ProtoOccurrence] {
+    package func occurrences(of number: Int, in range: Range<Int>) throws(CodecError) -> [ProtoOccurrence] {
         let depth = limits.maxDepth
         return try withCursor(range) { (cursor) throws(CodecError) in
             var found: [ProtoOccurrence] = []
@@ -81,7 +81,7 @@ extension ProtoValue {
 
     /// The position where a new field `number` goes: before the first field with a higher number, so canonical
     /// (number-ordered) input stays canonical; the end for anything else.
-    func insertionPoint(for number: Int, in range: Range<Int>) throws(CodecError) -> Int {
+    package func insertionPoint(for number: Int, in range: Range<Int>) throws(CodecError) -> Int {
         let depth = limits.maxDepth
         return try withCursor(range) { (cursor) throws(CodecError) in
             while !cursor.isAtEnd {
@@ -93,7 +93,7 @@ extension ProtoValue {
     }
 
     /// The elements of repeated field `field` given its occurrences (packed blocks expanded).
-    func elements(of field: ProtoFieldDescriptor, _ occurrences: [ProtoOccurrence]) throws(CodecError)
+    package func elements(of field: ProtoFieldDescriptor, _ occurrences: [ProtoOccurrence]) throws(CodecError)
         -> [ProtoElement]
     {
         var elements: [ProtoElement] = []
@@ -117,7 +117,7 @@ extension ProtoValue {
         return elements
     }
 
-    func checkWireType(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence) throws(CodecError) {
+    package func checkWireType(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence) throws(CodecError) {
         guard occurrence.wireType == field.wireType else {
             throw CodecError(
                 .invalidWireType,
@@ -127,14 +127,14 @@ extension ProtoValue {
     }
 
     /// Decodes the key of a map entry (its field 1; absent means the zero value).
-    func mapKey(of entry: ProtoOccurrence, keyField: ProtoFieldDescriptor) throws(CodecError) -> ProtoMapKey {
+    package func mapKey(of entry: ProtoOccurrence, keyField: ProtoFieldDescriptor) throws(CodecError) -> ProtoMapKey {
         try storage.withCodecBytes { (buffer) throws(CodecError) in
             try entryKey(entry, keyField, base: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!)
         }
     }
 
     /// The map entries of `field` whose key matches `key`.
-    func entries(
+    package func entries(
         of field: ProtoFieldDescriptor, matching key: ProtoMapKey, _ occurrences: [ProtoOccurrence]
     ) throws(CodecError) -> [ProtoOccurrence] {
         try storage.withCodecBytes { (buffer) throws(CodecError) in
@@ -155,7 +155,7 @@ extension ProtoValue {
     }
 
     /// Resolves a field step of a path against a message type.
-    func field(for step: FieldPath.Step, in message: ProtoMessageDescriptor) throws(CodecError)
+    package func field(for step: FieldPath.Step, in message: ProtoMessageDescriptor) throws(CodecError)
         -> ProtoFieldDescriptor
     {
         switch step {
@@ -174,7 +174,7 @@ extension ProtoValue {
 extension ProtoValue {
     /// For a member of a real oneof, the occurrences that count: those after the last occurrence of another member
     /// (a later member clears the earlier ones while parsing). Other fields: `found` unchanged.
-    func effective(
+    package func effective(
         _ found: [ProtoOccurrence], of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor,
         range: Range<Int>
     ) throws(CodecError) -> [ProtoOccurrence] {
@@ -183,7 +183,7 @@ extension ProtoValue {
     }
 
     /// The end of the last occurrence of another member of `field`'s oneof, or nil when `field` is in no real oneof.
-    func oneofCutoff(of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor, range: Range<Int>)
+    package func oneofCutoff(of field: ProtoFieldDescriptor, in message: ProtoMessageDescriptor, range: Range<Int>)
         throws(CodecError) -> Int?
     {
         guard let index = field.oneofIndex, !message.oneofs[index].isSynthetic else { return nil }

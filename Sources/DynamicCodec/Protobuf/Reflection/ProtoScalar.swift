@@ -38,7 +38,7 @@ public enum ProtoScalar: Sendable, Hashable, CustomStringConvertible {
 extension ProtoScalar {
     /// Decodes one value of `type` at the cursor. Strings are validated as UTF-8.
     @inline(__always)
-    static func decode(_ type: ProtoFieldType, from cursor: inout ProtoCursor) throws(CodecError) -> ProtoScalar {
+    package static func decode(_ type: ProtoFieldType, from cursor: inout ProtoCursor) throws(CodecError) -> ProtoScalar {
         switch type {
         case .int32: return .int32(Int32(truncatingIfNeeded: try cursor.readVarint()))
         case .int64: return .int64(Int64(bitPattern: try cursor.readVarint()))
@@ -71,7 +71,7 @@ extension ProtoScalar {
     }
 
     /// The zero value of a field type (what an absent proto3 field reads as).
-    static func zero(of type: ProtoFieldType) -> ProtoScalar? {
+    package static func zero(of type: ProtoFieldType) -> ProtoScalar? {
         switch type {
         case .int32, .sint32, .sfixed32: .int32(0)
         case .int64, .sint64, .sfixed64: .int64(0)
@@ -88,7 +88,7 @@ extension ProtoScalar {
     }
 
     /// The value as a signed integer, if it is an integer case that fits.
-    var integerValue: Int64? {
+    package var integerValue: Int64? {
         switch self {
         case .int32(let value): Int64(value)
         case .int64(let value): value
@@ -101,7 +101,7 @@ extension ProtoScalar {
         }
     }
 
-    var unsignedValue: UInt64? {
+    package var unsignedValue: UInt64? {
         switch self {
         case .uint64(let value): value
         case .float(let value): UInt64(exactly: value)
@@ -110,7 +110,7 @@ extension ProtoScalar {
         }
     }
 
-    var floatingValue: Double? {
+    package var floatingValue: Double? {
         switch self {
         case .float(let value): Double(value)
         case .double(let value): value
@@ -122,7 +122,7 @@ extension ProtoScalar {
         }
     }
 
-    var kindName: String {
+    package var kindName: String {
         switch self {
         case .bool: "bool"
         case .int32: "int32"
@@ -138,7 +138,7 @@ extension ProtoScalar {
     }
 
     /// Appends this value encoded as `type` (no tag). Throws when the value does not fit the type.
-    func encode(as type: ProtoFieldType, into out: inout [UInt8]) throws(CodecError) {
+    package func encode(as type: ProtoFieldType, into out: inout [UInt8]) throws(CodecError) {
         func mismatch() -> CodecError {
             CodecError(.typeMismatch, "a \(kindName) value cannot be written to a \(type.protoName) field")
         }
@@ -216,13 +216,13 @@ extension ProtoScalar {
 }
 
 /// A map key in a form that compares equal across integer widths, for matching path subscripts.
-enum ProtoMapKey: Hashable {
+package enum ProtoMapKey: Hashable {
     case signed(Int64)
     case unsigned(UInt64)
     case bool(Bool)
     case bytes([UInt8])
 
-    init(_ scalar: ProtoScalar) {
+    package init(_ scalar: ProtoScalar) {
         switch scalar {
         case .bool(let value): self = .bool(value)
         case .int32(let value): self = .signed(Int64(value))
@@ -238,7 +238,7 @@ enum ProtoMapKey: Hashable {
     }
 
     /// The key a path subscript selects in a map whose keys have `type`.
-    init(subscript step: FieldPath.Step, keyType: ProtoFieldType) throws(CodecError) {
+    package init(subscript step: FieldPath.Step, keyType: ProtoFieldType) throws(CodecError) {
         switch (step, keyType) {
         case (.string(let key), .string), (.string(let key), .bytes):
             self = .bytes(Array(key.utf8))
@@ -272,7 +272,7 @@ enum ProtoMapKey: Hashable {
     }
 
     /// The key as a scalar of the map's key type.
-    func scalar(for keyType: ProtoFieldType) -> ProtoScalar {
+    package func scalar(for keyType: ProtoFieldType) -> ProtoScalar {
         switch self {
         case .signed(let value):
             switch keyType {

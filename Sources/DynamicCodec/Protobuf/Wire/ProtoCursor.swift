@@ -2,34 +2,34 @@
 /// caller's whole buffer, so errors report positions the user can find in their input.
 ///
 /// The cursor never reads outside `[position, end)`; every multi-byte read checks the bound once.
-struct ProtoCursor {
-    let base: UnsafeRawPointer
-    var position: Int
-    var end: Int
+package struct ProtoCursor {
+    package let base: UnsafeRawPointer
+    package var position: Int
+    package var end: Int
 
-    init(_ buffer: UnsafeRawBufferPointer, range: Range<Int>) {
+    package init(_ buffer: UnsafeRawBufferPointer, range: Range<Int>) {
         // An empty buffer may have a nil base; any non-nil pointer is fine since nothing is read from it.
         base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
         position = range.lowerBound
         end = range.upperBound
     }
 
-    init(base: UnsafeRawPointer, range: Range<Int>) {
+    package init(base: UnsafeRawPointer, range: Range<Int>) {
         self.base = base
         position = range.lowerBound
         end = range.upperBound
     }
 
-    @inline(__always) var isAtEnd: Bool { position >= end }
-    @inline(__always) var remaining: Int { end - position }
+    @inline(__always) package var isAtEnd: Bool { position >= end }
+    @inline(__always) package var remaining: Int { end - position }
 
     @inline(__always)
-    func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+    package func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
 
     /// Reads a varint. One-byte values take the fast path; longer values are accepted up to 10 bytes, and a 10th
     /// byte may only carry the top bit (anything more overflows 64 bits).
     @inline(__always)
-    mutating func readVarint() throws(CodecError) -> UInt64 {
+    package mutating func readVarint() throws(CodecError) -> UInt64 {
         guard position < end else { throw .truncated(at: position) }
         let first = byte(at: position)
         if first < 0x80 {
@@ -40,7 +40,7 @@ struct ProtoCursor {
     }
 
     @inline(never)
-    mutating func readVarintSlow() throws(CodecError) -> UInt64 {
+    package mutating func readVarintSlow() throws(CodecError) -> UInt64 {
         let start = position
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -62,7 +62,7 @@ struct ProtoCursor {
 
     /// Reads a tag and validates its field number and wire type.
     @inline(__always)
-    mutating func readTag() throws(CodecError) -> (number: Int, wireType: ProtoWireType) {
+    package mutating func readTag() throws(CodecError) -> (number: Int, wireType: ProtoWireType) {
         let start = position
         let raw = try readVarint()
         guard let wireType = ProtoWireType(rawValue: UInt8(truncatingIfNeeded: raw & 7)) else {
@@ -76,7 +76,7 @@ struct ProtoCursor {
     }
 
     @inline(__always)
-    mutating func readFixed32() throws(CodecError) -> UInt32 {
+    package mutating func readFixed32() throws(CodecError) -> UInt32 {
         guard end - position >= 4 else { throw .truncated(at: position) }
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
         position += 4
@@ -84,7 +84,7 @@ struct ProtoCursor {
     }
 
     @inline(__always)
-    mutating func readFixed64() throws(CodecError) -> UInt64 {
+    package mutating func readFixed64() throws(CodecError) -> UInt64 {
         guard end - position >= 8 else { throw .truncated(at: position) }
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
         position += 8
@@ -93,7 +93,7 @@ struct ProtoCursor {
 
     /// Reads a length prefix and returns the range of the payload, advancing past it.
     @inline(__always)
-    mutating func readLengthDelimited() throws(CodecError) -> Range<Int> {
+    package mutating func readLengthDelimited() throws(CodecError) -> Range<Int> {
         let start = position
         let length = try readVarint()
         guard length <= UInt64(end - position) else { throw .lengthOutOfBounds(length, at: start) }
@@ -105,7 +105,7 @@ struct ProtoCursor {
     /// Skips the value of a field whose tag was just read. Groups are skipped to their matching end tag, with
     /// nesting counted against `depth`.
     @inline(__always)
-    mutating func skip(_ wireType: ProtoWireType, number: Int, depth: Int = 100) throws(CodecError) {
+    package mutating func skip(_ wireType: ProtoWireType, number: Int, depth: Int = 100) throws(CodecError) {
         switch wireType {
         case .varint:
             // Scan for the terminating byte without assembling the value.
@@ -130,7 +130,7 @@ struct ProtoCursor {
     }
 
     @inline(never)
-    mutating func skipGroup(number: Int, depth: Int) throws(CodecError) {
+    package mutating func skipGroup(number: Int, depth: Int) throws(CodecError) {
         let start = position
         guard depth > 0 else { throw .depthExceeded(100, at: start) }
         while position < end {
@@ -150,12 +150,12 @@ struct ProtoCursor {
 
 extension CodecError {
     @inline(never)
-    static func invalidWireType(_ wireType: Int, at offset: Int) -> CodecError {
+    package static func invalidWireType(_ wireType: Int, at offset: Int) -> CodecError {
         CodecError(.invalidWireType, "invalid wire type \(wireType)", offset: offset)
     }
 
     @inline(never)
-    static func invalidFieldNumber(_ number: UInt64, at offset: Int) -> CodecError {
+    package static func invalidFieldNumber(_ number: UInt64, at offset: Int) -> CodecError {
         CodecError(.invalidFieldNumber, "invalid field number \(number)", offset: offset)
     }
 }

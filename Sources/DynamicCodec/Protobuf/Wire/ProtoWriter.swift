@@ -1,14 +1,14 @@
 /// Appends Protobuf-encoded values to a byte array.
-struct ProtoWriter {
-    var bytes: [UInt8]
+package struct ProtoWriter {
+    package var bytes: [UInt8]
 
-    init(capacity: Int = 0) {
+    package init(capacity: Int = 0) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     @inline(__always)
-    mutating func writeVarint(_ value: UInt64) {
+    package mutating func writeVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -18,33 +18,33 @@ struct ProtoWriter {
     }
 
     @inline(__always)
-    mutating func writeTag(_ number: Int, _ wireType: ProtoWireType) {
+    package mutating func writeTag(_ number: Int, _ wireType: ProtoWireType) {
         writeVarint(ProtoVarint.tag(number, wireType))
     }
 
     @inline(__always)
-    mutating func writeFixed32(_ value: UInt32) {
+    package mutating func writeFixed32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     @inline(__always)
-    mutating func writeFixed64(_ value: UInt64) {
+    package mutating func writeFixed64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    mutating func writeLengthDelimited<Bytes: Collection>(_ payload: Bytes) where Bytes.Element == UInt8 {
+    package mutating func writeLengthDelimited<Bytes: Collection>(_ payload: Bytes) where Bytes.Element == UInt8 {
         writeVarint(UInt64(payload.count))
         bytes.append(contentsOf: payload)
     }
 
     /// Starts a length-delimited value whose length is not known yet; finish it with ``endLengthDelimited(_:)``.
     /// One byte is reserved for the length; longer lengths shift the payload once.
-    mutating func beginLengthDelimited() -> Int {
+    package mutating func beginLengthDelimited() -> Int {
         bytes.append(0)
         return bytes.count
     }
 
-    mutating func endLengthDelimited(_ payloadStart: Int) {
+    package mutating func endLengthDelimited(_ payloadStart: Int) {
         let length = bytes.count - payloadStart
         let size = ProtoVarint.size(UInt64(length))
         if size == 1 {
@@ -66,7 +66,7 @@ struct ProtoWriter {
 extension Array where Element == UInt8 {
     /// Appends `value` as a varint.
     @inline(__always)
-    mutating func appendVarint(_ value: UInt64) {
+    package mutating func appendVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
             append(UInt8(truncatingIfNeeded: value) | 0x80)

@@ -141,7 +141,7 @@ public struct ThriftDOM: Sendable {
         return schema.structs[Int(root.structIndex)]
     }
 
-    static func fallbackType(_ wireType: ThriftWireType) -> ThriftType {
+    package static func fallbackType(_ wireType: ThriftWireType) -> ThriftType {
         switch wireType {
         case .bool: .bool
         case .byte: .byte
@@ -206,7 +206,7 @@ public struct ThriftDOM: Sendable {
     }
 
     /// Encodes a value (no header) in this DOM's protocol.
-    func encode(_ value: ThriftFieldValue, as type: ThriftType) throws(CodecError) -> [UInt8] {
+    package func encode(_ value: ThriftFieldValue, as type: ThriftType) throws(CodecError) -> [UInt8] {
         let empty = ThriftValue(storage: [], range: 0..<0, encoding: encoding, descriptor: try rootDescriptor(),
                                 schema: schema, limits: limits)
         switch encoding {
@@ -307,13 +307,13 @@ public struct ThriftDOM: Sendable {
 }
 
 /// Builds the node array for ``ThriftDOM``.
-struct ThriftDOMLoader<Reader: ThriftReading> {
-    var reader: Reader
-    let schema: ThriftSchema
-    var nodes: [ThriftDOM.Node]
+package struct ThriftDOMLoader<Reader: ThriftReading> {
+    package var reader: Reader
+    package let schema: ThriftSchema
+    package var nodes: [ThriftDOM.Node]
 
     /// Reads one value of declared type `type` whose header (if any) started at `start`; returns its node index.
-    mutating func value(_ type: ThriftType, id: Int16, start: Int, parent: Int, depth: Int, headerBool: Bool = false)
+    package mutating func value(_ type: ThriftType, id: Int16, start: Int, parent: Int, depth: Int, headerBool: Bool = false)
         throws(CodecError) -> Int
     {
         guard depth < reader.maxDepth else { throw .depthExceeded(reader.maxDepth, at: reader.position) }

@@ -1,11 +1,16 @@
 /// Writes the value a field takes when the input lacks it: its IDL default, else the zero value of its type
 /// (0, false, "", empty containers; for a struct, the fields that have IDL defaults and the required ones).
-struct ThriftDefaultValues<Writer: ThriftWriting> {
-    let schema: ThriftSchema
-    let maxDepth: Int
+package struct ThriftDefaultValues<Writer: ThriftWriting> {
+    package let schema: ThriftSchema
+    package let maxDepth: Int
+
+    package init(schema: ThriftSchema, maxDepth: Int) {
+        self.schema = schema
+        self.maxDepth = maxDepth
+    }
 
     /// Writes `field` with its header.
-    func writeField(_ field: ThriftFieldDescriptor, into writer: inout Writer, depth: Int) throws(CodecError) {
+    package func writeField(_ field: ThriftFieldDescriptor, into writer: inout Writer, depth: Int) throws(CodecError) {
         if field.type == .bool {
             writer.writeBoolField(id: field.id, value: Self.integer(field.defaultValue) != 0)
             return
@@ -15,7 +20,7 @@ struct ThriftDefaultValues<Writer: ThriftWriting> {
     }
 
     /// Writes `value` (nil: the zero value) as a `type`, without a field header.
-    func write(_ value: ThriftConstValue?, as type: ThriftType, into writer: inout Writer, depth: Int)
+    package func write(_ value: ThriftConstValue?, as type: ThriftType, into writer: inout Writer, depth: Int)
         throws(CodecError)
     {
         guard depth < maxDepth else {
@@ -63,7 +68,7 @@ struct ThriftDefaultValues<Writer: ThriftWriting> {
 
     /// A struct as a freshly constructed Thrift object has it: in declaration order, the fields a literal gives, the
     /// other fields that have an IDL default, and required fields with their zero values.
-    func writeStruct(
+    package func writeStruct(
         _ type: ThriftStructDescriptor, literal: ThriftConstValue?, into writer: inout Writer, depth: Int
     ) throws(CodecError) {
         var given: [String: ThriftConstValue] = [:]
@@ -98,8 +103,8 @@ struct ThriftDefaultValues<Writer: ThriftWriting> {
 }
 
 /// UUIDs as text: `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lowercase when written, braces accepted when read.
-enum ThriftUUIDText {
-    static func parse(_ text: [UInt8]) -> [UInt8]? {
+package enum ThriftUUIDText {
+    package static func parse(_ text: [UInt8]) -> [UInt8]? {
         var characters = text[...]
         if characters.count == 38, characters.first == UInt8(ascii: "{"), characters.last == UInt8(ascii: "}") {
             characters = characters.dropFirst().dropLast()
@@ -131,7 +136,7 @@ enum ThriftUUIDText {
     }
 
     /// Appends the quoted text of 16 bytes.
-    static func write(_ bytes: UnsafeRawBufferPointer, to writer: inout JSONWriter) {
+    package static func write(_ bytes: UnsafeRawBufferPointer, to writer: inout JSONWriter) {
         writer.byte(UInt8(ascii: "\""))
         for index in 0..<min(16, bytes.count) {
             if index == 4 || index == 6 || index == 8 || index == 10 { writer.byte(UInt8(ascii: "-")) }

@@ -1,7 +1,7 @@
 /// Maps: JSON objects whose keys are converted to the key type, or arrays of {"key": k, "value": v} pairs for
 /// struct and container keys.
 extension ThriftJSONDecoder {
-    mutating func object(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
+    package mutating func object(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for a map")
         let objectStart = scanner.position
         scanner.position += 1
@@ -37,7 +37,7 @@ extension ThriftJSONDecoder {
 
     /// A map key as a path step: `["text"]` for string-like keys, `[15]` for the others. Read again from the input,
     /// since the scanner's scratch buffer may have been reused since.
-    func keyStep(_ token: JSONScanner.StringToken, _ type: ThriftType) -> String {
+    package func keyStep(_ token: JSONScanner.StringToken, _ type: ThriftType) -> String {
         var again = scanner
         again.position = token.offset
         guard let reread = try? again.readString() else { return "[]" }
@@ -55,7 +55,7 @@ extension ThriftJSONDecoder {
     }
 
     /// Writes the map key `token` holds as a `type`.
-    mutating func mapKey(_ type: ThriftType, _ token: JSONScanner.StringToken) throws(CodecError) {
+    package mutating func mapKey(_ type: ThriftType, _ token: JSONScanner.StringToken) throws(CodecError) {
         let offset = token.offset
         switch type {
         case .string:
@@ -112,7 +112,7 @@ extension ThriftJSONDecoder {
     }
 
     /// An integer map key of `type`, range-checked.
-    func integerKey(_ token: JSONScanner.StringToken, _ type: ThriftType) throws(CodecError) -> Int64 {
+    package func integerKey(_ token: JSONScanner.StringToken, _ type: ThriftType) throws(CodecError) -> Int64 {
         let result = try scanner.withBytes(of: token) { (text) -> ThriftJSONNumber.Integer in
             ThriftJSONNumber.isJSONNumber(text) ? ThriftJSONNumber.integer(text) : .notInteger
         }
@@ -133,7 +133,7 @@ extension ThriftJSONDecoder {
     }
 
     /// A map with struct or container keys: `[{"key": k, "value": v}, ...]`.
-    mutating func pairs(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
+    package mutating func pairs(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
         try expectKind(UInt8(ascii: "["), "a JSON array of {\"key\", \"value\"} pairs for a map")
         scanner.position += 1
         try scanner.enter()
@@ -156,7 +156,7 @@ extension ThriftJSONDecoder {
 
     /// One `{"key": k, "value": v}` entry, in either member order (Thrift wants the key first: a value that came
     /// first is moved after the key).
-    mutating func pair(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
+    package mutating func pair(key: ThriftType, value valueType: ThriftType, jsConv: Bool) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a {\"key\", \"value\"} object")
         let objectStart = scanner.position
         scanner.position += 1

@@ -1,7 +1,7 @@
 /// Scalars: bools, integers (range-checked per type), doubles, enums by name or number, strings, base64 binary,
 /// UUIDs.
 extension ThriftJSONDecoder {
-    mutating func boolean() throws(CodecError) -> Bool {
+    package mutating func boolean() throws(CodecError) -> Bool {
         let next = try scanner.peek()
         guard next == UInt8(ascii: "t") || next == UInt8(ascii: "f") else { throw wrongKind(next, "true or false") }
         return try scanner.readBool()
@@ -9,12 +9,12 @@ extension ThriftJSONDecoder {
 
     /// Whether a number of `type` may come as a JSON string.
     @inline(__always)
-    func acceptsString(_ type: ThriftType, jsConv: Bool) -> Bool {
+    package func acceptsString(_ type: ThriftType, jsConv: Bool) -> Bool {
         options.stringToNumber || jsConv || (type == .i64 && options.int64AsString)
     }
 
     /// An integer for a field of `type` (byte, i16, i32, i64), checked against the type's range.
-    mutating func integer(_ type: ThriftType, jsConv: Bool) throws(CodecError) -> Int64 {
+    package mutating func integer(_ type: ThriftType, jsConv: Bool) throws(CodecError) -> Int64 {
         let start = scanner.position
         let number = try integerText(allowingString: acceptsString(type, jsConv: jsConv))
         let range: ClosedRange<Int64> =
@@ -31,7 +31,7 @@ extension ThriftJSONDecoder {
     }
 
     /// The next value as a 64-bit integer: a JSON number, or (when allowed) a string holding one.
-    mutating func integerText(allowingString: Bool) throws(CodecError) -> Int64 {
+    package mutating func integerText(allowingString: Bool) throws(CodecError) -> Int64 {
         let next = try scanner.peek()
         let start = scanner.position
         let result: ThriftJSONNumber.Integer
@@ -58,14 +58,14 @@ extension ThriftJSONDecoder {
     }
 
     /// The JSON text from `start` to the scanner's position, for messages.
-    func text(from start: Int) -> String {
+    package func text(from start: Int) -> String {
         String(
             decoding: UnsafeRawBufferPointer(start: scanner.base + start, count: scanner.position - start),
             as: UTF8.self)
     }
 
     /// A double: a JSON number, "NaN" / "Infinity" / "-Infinity", or (when allowed) a string holding a number.
-    mutating func double(jsConv: Bool) throws(CodecError) -> Double {
+    package mutating func double(jsConv: Bool) throws(CodecError) -> Double {
         let next = try scanner.peek()
         let start = scanner.position
         if next == UInt8(ascii: "\"") {
@@ -100,14 +100,14 @@ extension ThriftJSONDecoder {
         return number
     }
 
-    static func equals(_ text: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
+    package static func equals(_ text: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
         guard text.count == word.utf8CodeUnitCount else { return false }
         for index in 0..<text.count where text[index] != word.utf8Start[index] { return false }
         return true
     }
 
     /// An enum value: its name, or a number (any i32: Thrift enums are open on the wire).
-    mutating func enumValue(_ type: ThriftEnumDescriptor, jsConv: Bool) throws(CodecError) -> Int32 {
+    package mutating func enumValue(_ type: ThriftEnumDescriptor, jsConv: Bool) throws(CodecError) -> Int32 {
         let next = try scanner.peek()
         let start = scanner.position
         if next == UInt8(ascii: "\"") {
@@ -129,7 +129,7 @@ extension ThriftJSONDecoder {
         return narrow
     }
 
-    mutating func string() throws(CodecError) {
+    package mutating func string() throws(CodecError) {
         let next = try scanner.peek()
         guard next == UInt8(ascii: "\"") else { throw wrongKind(next, "a string") }
         let token = try scanner.readString()
@@ -137,7 +137,7 @@ extension ThriftJSONDecoder {
     }
 
     /// Binary: standard or URL-safe base64, padded or not (raw text under `binaryAsString`).
-    mutating func binary() throws(CodecError) {
+    package mutating func binary() throws(CodecError) {
         let next = try scanner.peek()
         guard next == UInt8(ascii: "\"") else { throw wrongKind(next, "a base64 string") }
         let token = try scanner.readString()
@@ -151,7 +151,7 @@ extension ThriftJSONDecoder {
         decoded.withUnsafeBytes { writer.writeBinary($0) }
     }
 
-    mutating func uuid() throws(CodecError) {
+    package mutating func uuid() throws(CodecError) {
         let next = try scanner.peek()
         guard next == UInt8(ascii: "\"") else { throw wrongKind(next, "a UUID string") }
         let token = try scanner.readString()
@@ -161,7 +161,7 @@ extension ThriftJSONDecoder {
         bytes.withUnsafeBytes { writer.writeUUID($0) }
     }
 
-    static func typeName(_ type: ThriftType) -> String {
+    package static func typeName(_ type: ThriftType) -> String {
         switch type {
         case .bool: "bool"
         case .byte: "byte"

@@ -2,15 +2,15 @@
 ///
 /// Nothing but the output is built: containers get their headers reserved and their counts patched in when they
 /// close; fields the JSON lacks are written at the end of their struct when the options ask for them.
-struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
-    let schema: ThriftSchema
-    let keys: ThriftJSONKeyTable
-    let options: ThriftJSONOptions
-    let defaults: ThriftDefaultValues<Writer>
-    var scanner: JSONScanner
-    var writer: Writer
+package struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
+    package let schema: ThriftSchema
+    package let keys: ThriftJSONKeyTable
+    package let options: ThriftJSONOptions
+    package let defaults: ThriftDefaultValues<Writer>
+    package var scanner: JSONScanner
+    package var writer: Writer
 
-    init(schema: ThriftSchema, options: ThriftJSONOptions, buffer: UnsafeRawBufferPointer, writer: Writer) {
+    package init(schema: ThriftSchema, options: ThriftJSONOptions, buffer: UnsafeRawBufferPointer, writer: Writer) {
         self.schema = schema
         self.options = options
         keys = ThriftJSONKeyTable.of(schema)
@@ -20,7 +20,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// Reads a JSON object into a struct of `type` (fields and STOP).
-    mutating func structValue(_ type: ThriftStructDescriptor) throws(CodecError) {
+    package mutating func structValue(_ type: ThriftStructDescriptor) throws(CodecError) {
         try expectKind(UInt8(ascii: "{"), "a JSON object for \(type.name)")
         let objectStart = scanner.position
         scanner.position += 1
@@ -88,7 +88,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// Required fields the JSON lacks fail (unless `writeRequired`); the options decide which others are written.
-    mutating func writeAbsentFields(
+    package mutating func writeAbsentFields(
         _ type: ThriftStructDescriptor, _ table: ThriftJSONStructKeys, written: ThriftFieldPositions, at offset: Int
     ) throws(CodecError) {
         for (position, field) in type.fields.enumerated() where !written.contains(position) {
@@ -111,7 +111,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// A field's header and value.
-    mutating func field(_ field: ThriftFieldDescriptor, jsConv: Bool) throws(CodecError) {
+    package mutating func field(_ field: ThriftFieldDescriptor, jsConv: Bool) throws(CodecError) {
         if field.type == .bool {
             writer.writeBoolField(id: field.id, value: try boolean())
         } else {
@@ -121,7 +121,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// One value of `type` (no field header).
-    mutating func value(_ type: ThriftType, jsConv: Bool) throws(CodecError) {
+    package mutating func value(_ type: ThriftType, jsConv: Bool) throws(CodecError) {
         switch type {
         case .bool: writer.writeBool(try boolean())
         case .byte: writer.writeByte(Int8(truncatingIfNeeded: try integer(type, jsConv: jsConv)))
@@ -144,7 +144,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
         }
     }
 
-    mutating func list(_ element: ThriftType, jsConv: Bool) throws(CodecError) {
+    package mutating func list(_ element: ThriftType, jsConv: Bool) throws(CodecError) {
         try expectKind(UInt8(ascii: "["), "a JSON array")
         scanner.position += 1
         try scanner.enter()
@@ -166,13 +166,13 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// Fails with TYPE_MISMATCH when the next value is valid JSON of another kind, INVALID_JSON when it is not JSON.
-    mutating func expectKind(_ opening: UInt8, _ what: @autoclosure () -> String) throws(CodecError) {
+    package mutating func expectKind(_ opening: UInt8, _ what: @autoclosure () -> String) throws(CodecError) {
         let next = try scanner.peek()
         guard next != opening else { return }
         throw wrongKind(next, what())
     }
 
-    func wrongKind(_ next: UInt8, _ what: String) -> CodecError {
+    package func wrongKind(_ next: UInt8, _ what: String) -> CodecError {
         switch next {
         case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
             // A misspelled literal is not JSON at all.
@@ -190,7 +190,7 @@ struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
         }
     }
 
-    static func kindName(_ next: UInt8) -> String {
+    package static func kindName(_ next: UInt8) -> String {
         switch next {
         case UInt8(ascii: "{"): "an object"
         case UInt8(ascii: "["): "an array"
@@ -226,7 +226,7 @@ public enum ThriftJSON {
         }
     }
 
-    static func run<Writer: ThriftCountPatching>(
+    package static func run<Writer: ThriftCountPatching>(
         _ writer: Writer, _ buffer: UnsafeRawBufferPointer, _ type: ThriftStructDescriptor, _ schema: ThriftSchema,
         _ options: ThriftJSONOptions
     ) throws(CodecError) -> [UInt8] {
@@ -249,7 +249,7 @@ public enum ThriftJSON {
         try encode(bytes, range: 0..<bytes.count, as: type, schema: schema, encoding: encoding, options: options)
     }
 
-    static func encode(
+    package static func encode(
         _ bytes: [UInt8], range: Range<Int>, as type: ThriftStructDescriptor, schema: ThriftSchema,
         encoding: ThriftProtocol, options: ThriftJSONOptions
     ) throws(CodecError) -> [UInt8] {
@@ -275,7 +275,7 @@ public enum ThriftJSON {
         return encoder.writer.bytes
     }
 
-    static func expectEnd<Reader: ThriftReading>(_ reader: Reader) throws(CodecError) {
+    package static func expectEnd<Reader: ThriftReading>(_ reader: Reader) throws(CodecError) {
         guard reader.position == reader.end else {
             throw CodecError(
                 .invalidValue, "\(reader.end - reader.position) bytes follow the struct",

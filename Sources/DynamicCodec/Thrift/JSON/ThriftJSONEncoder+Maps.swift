@@ -1,6 +1,6 @@
 /// Maps: objects with string keys when the key type allows, arrays of {"key": k, "value": v} pairs otherwise.
 extension ThriftJSONEncoder {
-    mutating func map<Reader: ThriftReading>(
+    package mutating func map<Reader: ThriftReading>(
         key: ThriftType, value valueType: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int
     ) throws(CodecError) {
         guard depth < maxDepth else { throw .depthExceeded(maxDepth, at: reader.position) }
@@ -52,7 +52,7 @@ extension ThriftJSONEncoder {
     }
 
     /// A map value; errors get the key as their path step: ["text"] for strings, [15] for numbers.
-    mutating func mapEntryValue<Reader: ThriftReading>(
+    package mutating func mapEntryValue<Reader: ThriftReading>(
         _ type: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int, key: Range<Int>, keyType: ThriftType
     ) throws(CodecError) {
         do {
@@ -68,7 +68,7 @@ extension ThriftJSONEncoder {
     }
 
     /// Rewrites a map whose keys repeat, keeping the last entry of each key.
-    mutating func mapLastWins<Reader: ThriftReading>(
+    package mutating func mapLastWins<Reader: ThriftReading>(
         key: ThriftType, value valueType: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int
     ) throws(CodecError) {
         var scan = reader
@@ -103,7 +103,7 @@ extension ThriftJSONEncoder {
     }
 
     /// Reads a map key and writes it as a JSON object key (a string; numbers, bools and enums as their text).
-    mutating func mapKey<Reader: ThriftReading>(_ type: ThriftType, _ reader: inout Reader) throws(CodecError) {
+    package mutating func mapKey<Reader: ThriftReading>(_ type: ThriftType, _ reader: inout Reader) throws(CodecError) {
         switch type {
         case .string:
             try text(&reader)

@@ -1,25 +1,25 @@
 /// Writes JSON while walking Thrift bytes (either protocol), driven by descriptors: one pass, no values built.
-struct ThriftJSONEncoder {
-    let schema: ThriftSchema
-    let keys: ThriftJSONKeyTable
-    let options: ThriftJSONOptions
-    var writer: JSONWriter
+package struct ThriftJSONEncoder {
+    package let schema: ThriftSchema
+    package let keys: ThriftJSONKeyTable
+    package let options: ThriftJSONOptions
+    package var writer: JSONWriter
 
-    init(schema: ThriftSchema, options: ThriftJSONOptions, capacity: Int) {
+    package init(schema: ThriftSchema, options: ThriftJSONOptions, capacity: Int) {
         self.schema = schema
         self.options = options
         keys = ThriftJSONKeyTable.of(schema)
         writer = JSONWriter(capacity: capacity)
     }
 
-    var maxDepth: Int { options.limits.maxDepth }
+    package var maxDepth: Int { options.limits.maxDepth }
 
     /// Writes the struct at the reader as a JSON object.
     ///
     /// A field that occurs twice takes its last value, as Thrift readers do: the object is then rewritten from the
     /// struct's start with `lastOccurrence` (field position -> ordinal of its last header), a rare slow path that
     /// keeps the common one free of bookkeeping.
-    mutating func structValue<Reader: ThriftReading>(
+    package mutating func structValue<Reader: ThriftReading>(
         _ type: ThriftStructDescriptor, _ reader: inout Reader, depth: Int, lastOccurrence: [Int: Int]? = nil
     ) throws(CodecError) {
         guard depth < maxDepth else { throw .depthExceeded(maxDepth, at: reader.position) }
@@ -81,7 +81,7 @@ struct ThriftJSONEncoder {
     }
 
     /// For each known field, the ordinal of its last header in the struct at the reader.
-    func lastOccurrences<Reader: ThriftReading>(_ type: ThriftStructDescriptor, _ reader: Reader, depth: Int)
+    package func lastOccurrences<Reader: ThriftReading>(_ type: ThriftStructDescriptor, _ reader: Reader, depth: Int)
         throws(CodecError) -> [Int: Int]
     {
         var scan = reader
@@ -98,7 +98,7 @@ struct ThriftJSONEncoder {
     }
 
     /// Writes the fields the options ask for that the struct lacks, with their IDL defaults or zero values.
-    mutating func writeAbsentFields(
+    package mutating func writeAbsentFields(
         _ type: ThriftStructDescriptor, _ table: ThriftJSONStructKeys, present: ThriftFieldPositions, members: Int,
         depth: Int
     ) throws(CodecError) {
@@ -125,7 +125,7 @@ struct ThriftJSONEncoder {
     }
 
     /// Reads one value of `type` and writes its JSON.
-    mutating func value<Reader: ThriftReading>(
+    package mutating func value<Reader: ThriftReading>(
         _ type: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int
     ) throws(CodecError) {
         switch type {
@@ -172,7 +172,7 @@ struct ThriftJSONEncoder {
     }
 
     @inline(__always)
-    mutating func integer(_ number: Int64, quoted: Bool) {
+    package mutating func integer(_ number: Int64, quoted: Bool) {
         if quoted {
             writer.byte(UInt8(ascii: "\""))
             writer.signed(number)
@@ -183,7 +183,7 @@ struct ThriftJSONEncoder {
     }
 
     /// A string (or binary written as text): its bytes must be UTF-8.
-    mutating func text<Reader: ThriftReading>(_ reader: inout Reader) throws(CodecError) {
+    package mutating func text<Reader: ThriftReading>(_ reader: inout Reader) throws(CodecError) {
         let start = reader.position
         let range = try reader.readBinary()
         let bytes = UnsafeRawBufferPointer(start: reader.base + range.lowerBound, count: range.count)
@@ -193,7 +193,7 @@ struct ThriftJSONEncoder {
         writer.string(utf8: bytes)
     }
 
-    mutating func list<Reader: ThriftReading>(
+    package mutating func list<Reader: ThriftReading>(
         _ element: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int
     ) throws(CodecError) {
         guard depth < maxDepth else { throw .depthExceeded(maxDepth, at: reader.position) }
@@ -219,7 +219,7 @@ struct ThriftJSONEncoder {
 
 extension ThriftType {
     /// Whether map keys of this type cannot be JSON object keys: such maps are arrays of {"key", "value"} pairs.
-    var needsPairForm: Bool {
+    package var needsPairForm: Bool {
         switch self {
         case .struct, .list, .set, .map: true
         default: false

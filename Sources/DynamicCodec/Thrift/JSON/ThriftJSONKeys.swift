@@ -1,19 +1,19 @@
 import Synchronization
 
 /// How the fields of one struct are named in JSON.
-struct ThriftJSONStructKeys: Sendable {
+package struct ThriftJSONStructKeys: Sendable {
     /// The JSON key of each field, by position: `api.key`, else the name in a `go.tag` json tag, else the field name.
-    let keys: [String]
+    package let keys: [String]
     /// `"key":` of each field, escaped and ready to append.
-    let quotedKeys: [[UInt8]]
+    package let quotedKeys: [[UInt8]]
     /// Each JSON key as a field path step (brackets and quotes around keys that are not simple names).
-    let pathSteps: [String]
+    package let pathSteps: [String]
     /// Whether each field carries `api.js_conv` (integers, doubles and their containers travel as strings).
-    let jsConv: [Bool]
+    package let jsConv: [Bool]
     /// JSON key or field name -> field position. JSON keys win when a key equals another field's name.
     private let positions: [String: Int]
 
-    init(_ type: ThriftStructDescriptor) {
+    package init(_ type: ThriftStructDescriptor) {
         keys = type.fields.map(Self.jsonKey)
         quotedKeys = keys.map { key in
             var writer = JSONWriter(capacity: key.utf8.count + 3)
@@ -30,12 +30,12 @@ struct ThriftJSONStructKeys: Sendable {
     }
 
     @inline(__always)
-    func position(of key: UnsafeRawBufferPointer) -> Int? {
+    package func position(of key: UnsafeRawBufferPointer) -> Int? {
         positions[String(decoding: key, as: UTF8.self)]
     }
 
     /// A key as a path step: plain when it is a simple name, quoted in brackets otherwise.
-    static func pathStep(_ key: String) -> String {
+    package static func pathStep(_ key: String) -> String {
         let simple =
             !key.isEmpty
             && key.utf8.allSatisfy { byte in
@@ -49,14 +49,14 @@ struct ThriftJSONStructKeys: Sendable {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    static func jsonKey(_ field: ThriftFieldDescriptor) -> String {
+    package static func jsonKey(_ field: ThriftFieldDescriptor) -> String {
         if let alias = field.annotations["api.key"], !alias.isEmpty { return alias }
         if let tag = field.annotations["go.tag"], let name = goJSONName(tag) { return name }
         return field.name
     }
 
     /// The name in a Go struct tag's `json:"name,omitempty"` part; nil when absent, empty or `-`.
-    static func goJSONName(_ tag: String) -> String? {
+    package static func goJSONName(_ tag: String) -> String? {
         let bytes = Array(tag.utf8)
         let marker = Array("json:\"".utf8)
         var index = 0
@@ -79,10 +79,10 @@ struct ThriftJSONStructKeys: Sendable {
 }
 
 /// The JSON keys of every struct of a schema, built once per schema and shared by all conversions.
-final class ThriftJSONKeyTable: Sendable {
-    let structs: [ThriftJSONStructKeys]
+package final class ThriftJSONKeyTable: Sendable {
+    package let structs: [ThriftJSONStructKeys]
 
-    init(_ schema: ThriftSchema) {
+    package init(_ schema: ThriftSchema) {
         structs = schema.structs.map(ThriftJSONStructKeys.init)
     }
 
@@ -94,7 +94,7 @@ final class ThriftJSONKeyTable: Sendable {
     /// Tables by schema identity; the weak reference tells a live schema from a new one at a reused address.
     private static let cache = Mutex<[ObjectIdentifier: Entry]>([:])
 
-    static func of(_ schema: ThriftSchema) -> ThriftJSONKeyTable {
+    package static func of(_ schema: ThriftSchema) -> ThriftJSONKeyTable {
         let id = ObjectIdentifier(schema)
         let cached = cache.withLock { entries -> ThriftJSONKeyTable? in
             guard let entry = entries[id], entry.schema === schema else { return nil }

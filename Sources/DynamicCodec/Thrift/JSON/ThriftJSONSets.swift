@@ -5,13 +5,13 @@
 #endif
 
 /// Field positions of one struct: a bit mask below 64, a Set above.
-struct ThriftFieldPositions {
+package struct ThriftFieldPositions {
     private var low: UInt64 = 0
     private var high: Set<Int> = []
 
     /// Inserts `position`; false if it was already there.
     @inline(__always)
-    mutating func insert(_ position: Int) -> Bool {
+    package mutating func insert(_ position: Int) -> Bool {
         if position < 64 {
             let bit: UInt64 = 1 << UInt64(position)
             if low & bit != 0 { return false }
@@ -22,19 +22,19 @@ struct ThriftFieldPositions {
     }
 
     @inline(__always)
-    func contains(_ position: Int) -> Bool {
+    package func contains(_ position: Int) -> Bool {
         position < 64 ? low & (1 << UInt64(position)) != 0 : high.contains(position)
     }
 }
 
 /// Byte strings written to one growing buffer (map keys, as ranges of it), for duplicate detection: a linear scan
 /// while small, hashes once the map grows.
-struct ThriftEncodedKeySet {
+package struct ThriftEncodedKeySet {
     private var ranges: [Range<Int>] = []
     private var hashes: Set<Int> = []
 
     /// Records the bytes at `range` of `buffer`; false if equal bytes were recorded before.
-    mutating func insert(_ range: Range<Int>, of buffer: [UInt8]) -> Bool {
+    package mutating func insert(_ range: Range<Int>, of buffer: [UInt8]) -> Bool {
         buffer.withUnsafeBytes { base in
             let bytes = UnsafeRawBufferPointer(rebasing: base[range])
             if ranges.count < 8 {

@@ -1,6 +1,6 @@
 /// A Thrift writer that can write a container before knowing its element count: the header is reserved, the
 /// elements are written as they are read, and the count is patched in at the end.
-protocol ThriftCountPatching: ThriftWriting {
+package protocol ThriftCountPatching: ThriftWriting {
     /// Reserves a list or set header; returns where it is, for ``patchListHeader(at:element:count:)``.
     mutating func reserveListHeader(_ element: ThriftWireType) -> Int
     mutating func patchListHeader(at header: Int, element: ThriftWireType, count: Int)
@@ -11,24 +11,24 @@ protocol ThriftCountPatching: ThriftWriting {
 extension ThriftBinaryWriter: ThriftCountPatching {
     // Counts are fixed-width i32: the reserved bytes are simply overwritten.
 
-    mutating func reserveListHeader(_ element: ThriftWireType) -> Int {
+    package mutating func reserveListHeader(_ element: ThriftWireType) -> Int {
         bytes.append(element.rawValue)
         bytes.append(contentsOf: [0, 0, 0, 0])
         return bytes.count - 4
     }
 
-    mutating func patchListHeader(at header: Int, element: ThriftWireType, count: Int) {
+    package mutating func patchListHeader(at header: Int, element: ThriftWireType, count: Int) {
         patchCount(at: header, count)
     }
 
-    mutating func reserveMapHeader(key: ThriftWireType, value: ThriftWireType) -> Int {
+    package mutating func reserveMapHeader(key: ThriftWireType, value: ThriftWireType) -> Int {
         bytes.append(key.rawValue)
         bytes.append(value.rawValue)
         bytes.append(contentsOf: [0, 0, 0, 0])
         return bytes.count - 4
     }
 
-    mutating func patchMapHeader(at header: Int, key: ThriftWireType, value: ThriftWireType, count: Int) {
+    package mutating func patchMapHeader(at header: Int, key: ThriftWireType, value: ThriftWireType, count: Int) {
         patchCount(at: header, count)
     }
 
@@ -46,12 +46,12 @@ extension ThriftCompactWriter: ThriftCountPatching {
     // The short forms are reserved (one header byte for a list, one count byte plus the types byte for a map);
     // a larger count widens the header in place, shifting the elements once.
 
-    mutating func reserveListHeader(_ element: ThriftWireType) -> Int {
+    package mutating func reserveListHeader(_ element: ThriftWireType) -> Int {
         bytes.append(element.compactCode)
         return bytes.count - 1
     }
 
-    mutating func patchListHeader(at header: Int, element: ThriftWireType, count: Int) {
+    package mutating func patchListHeader(at header: Int, element: ThriftWireType, count: Int) {
         if count < 15 {
             bytes[header] = UInt8(count) << 4 | element.compactCode
             return
@@ -60,13 +60,13 @@ extension ThriftCompactWriter: ThriftCountPatching {
         bytes.insert(contentsOf: Self.varint(UInt64(count)), at: header + 1)
     }
 
-    mutating func reserveMapHeader(key: ThriftWireType, value: ThriftWireType) -> Int {
+    package mutating func reserveMapHeader(key: ThriftWireType, value: ThriftWireType) -> Int {
         bytes.append(0)
         bytes.append(key.compactCode << 4 | value.compactCode)
         return bytes.count - 2
     }
 
-    mutating func patchMapHeader(at header: Int, key: ThriftWireType, value: ThriftWireType, count: Int) {
+    package mutating func patchMapHeader(at header: Int, key: ThriftWireType, value: ThriftWireType, count: Int) {
         if count == 0 {
             bytes.removeLast()  // An empty map is the single byte 0, without types.
             return
@@ -80,7 +80,7 @@ extension ThriftCompactWriter: ThriftCountPatching {
         bytes.insert(contentsOf: encoded[1...], at: header + 1)
     }
 
-    static func varint(_ value: UInt64) -> [UInt8] {
+    package static func varint(_ value: UInt64) -> [UInt8] {
         var encoded: [UInt8] = []
         var remaining = value
         while remaining >= 0x80 {

@@ -1,6 +1,6 @@
 extension ThriftAccess {
     /// Appends `fieldValue` encoded as `type` (no field header).
-    func encode(_ fieldValue: ThriftFieldValue, as type: ThriftType, into writer: inout Writer, depth: Int = 0)
+    package func encode(_ fieldValue: ThriftFieldValue, as type: ThriftType, into writer: inout Writer, depth: Int = 0)
         throws(CodecError)
     {
         guard depth < limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: 0) }
@@ -36,7 +36,7 @@ extension ThriftAccess {
         }
     }
 
-    func encode(_ scalar: ThriftScalar, as type: ThriftType, into writer: inout Writer) throws(CodecError) {
+    package func encode(_ scalar: ThriftScalar, as type: ThriftType, into writer: inout Writer) throws(CodecError) {
         func mismatch() -> CodecError {
             CodecError(.typeMismatch, "a \(scalar) value cannot be written as \(type)")
         }
@@ -82,7 +82,7 @@ extension ThriftAccess {
     }
 
     /// A whole field occurrence (header and value), its header relative to `previousID`.
-    func encodeField(_ field: ThriftFieldDescriptor, _ fieldValue: ThriftFieldValue, previousID: Int16)
+    package func encodeField(_ field: ThriftFieldDescriptor, _ fieldValue: ThriftFieldValue, previousID: Int16)
         throws(CodecError) -> [UInt8]
     {
         var writer = Writer()
@@ -97,7 +97,7 @@ extension ThriftAccess {
     }
 
     /// A field header re-encoded relative to `previousID` (for the field after an inserted or removed one).
-    func encodeHeader(of span: ThriftFieldSpan, previousID: Int16) throws(CodecError) -> [UInt8] {
+    package func encodeHeader(of span: ThriftFieldSpan, previousID: Int16) throws(CodecError) -> [UInt8] {
         var writer = Writer()
         writer.setPreviousFieldID(previousID)
         if span.type == .bool {
@@ -115,7 +115,7 @@ extension ThriftAccess {
     }
 
     /// A struct (fields and STOP) holding only what `steps` create, ending in `fieldValue`.
-    func buildStruct(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue)
+    package func buildStruct(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue)
         throws(CodecError) -> ThriftValue
     {
         var bytes = try buildField(steps, in: type, value: fieldValue, previousID: 0)
@@ -127,7 +127,7 @@ extension ThriftAccess {
     }
 
     /// One field occurrence realizing `steps` inside a new struct of type `type`.
-    func buildField(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue,
+    package func buildField(_ steps: ArraySlice<FieldPath.Step>, in type: ThriftStructDescriptor, value fieldValue: ThriftFieldValue,
                     previousID: Int16) throws(CodecError) -> [UInt8]
     {
         guard let step = steps.first else { throw CodecError(.invalidPath, "path ends before a field") }
@@ -159,7 +159,7 @@ extension ThriftAccess {
     }
 
     /// The value for a new element: `fieldValue` itself, or a struct built from the remaining steps.
-    func builtElement(_ steps: ArraySlice<FieldPath.Step>, _ type: ThriftType, _ fieldValue: ThriftFieldValue)
+    package func builtElement(_ steps: ArraySlice<FieldPath.Step>, _ type: ThriftType, _ fieldValue: ThriftFieldValue)
         throws(CodecError) -> ThriftFieldValue
     {
         if steps.isEmpty { return fieldValue }
@@ -170,7 +170,7 @@ extension ThriftAccess {
     }
 
     /// The map key a path subscript names, as a value of the key type.
-    func keyValue(_ step: FieldPath.Step, as type: ThriftType) throws(CodecError) -> ThriftFieldValue {
+    package func keyValue(_ step: FieldPath.Step, as type: ThriftType) throws(CodecError) -> ThriftFieldValue {
         switch (type, step) {
         case (.string, .string(let key)): return .scalar(.string(key))
         case (.binary, .string(let key)): return .scalar(.binary(Array(key.utf8)))

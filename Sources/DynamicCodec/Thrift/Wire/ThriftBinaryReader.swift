@@ -1,11 +1,11 @@
 /// Reads the Thrift binary protocol: big-endian fixed-width integers, i32 lengths and counts.
-struct ThriftBinaryReader: ThriftReading {
-    let base: UnsafeRawPointer
-    var position: Int
-    let end: Int
-    let maxDepth: Int
+package struct ThriftBinaryReader: ThriftReading {
+    package let base: UnsafeRawPointer
+    package var position: Int
+    package let end: Int
+    package let maxDepth: Int
 
-    init(base: UnsafeRawPointer, range: Range<Int>, maxDepth: Int = 100) {
+    package init(base: UnsafeRawPointer, range: Range<Int>, maxDepth: Int = 100) {
         self.base = base
         position = range.lowerBound
         end = range.upperBound
@@ -13,15 +13,15 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func need(_ count: Int) throws(CodecError) {
+    package mutating func need(_ count: Int) throws(CodecError) {
         guard end - position >= count else { throw .truncated(at: position) }
     }
 
-    @inline(__always) mutating func beginStruct() throws(CodecError) {}
-    @inline(__always) mutating func endStruct() {}
+    @inline(__always) package mutating func beginStruct() throws(CodecError) {}
+    @inline(__always) package mutating func endStruct() {}
 
     @inline(__always)
-    mutating func readFieldHeader() throws(CodecError) -> (type: ThriftWireType, id: Int16)? {
+    package mutating func readFieldHeader() throws(CodecError) -> (type: ThriftWireType, id: Int16)? {
         try need(1)
         let code = byte(at: position)
         if code == 0 {
@@ -36,21 +36,21 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readBool() throws(CodecError) -> Bool {
+    package mutating func readBool() throws(CodecError) -> Bool {
         try need(1)
         position += 1
         return byte(at: position - 1) != 0
     }
 
     @inline(__always)
-    mutating func readByte() throws(CodecError) -> Int8 {
+    package mutating func readByte() throws(CodecError) -> Int8 {
         try need(1)
         position += 1
         return Int8(bitPattern: byte(at: position - 1))
     }
 
     @inline(__always)
-    mutating func readI16() throws(CodecError) -> Int16 {
+    package mutating func readI16() throws(CodecError) -> Int16 {
         try need(2)
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt16.self)
         position += 2
@@ -58,7 +58,7 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readI32() throws(CodecError) -> Int32 {
+    package mutating func readI32() throws(CodecError) -> Int32 {
         try need(4)
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt32.self)
         position += 4
@@ -66,7 +66,7 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readI64() throws(CodecError) -> Int64 {
+    package mutating func readI64() throws(CodecError) -> Int64 {
         try need(8)
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
         position += 8
@@ -74,12 +74,12 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readDouble() throws(CodecError) -> Double {
+    package mutating func readDouble() throws(CodecError) -> Double {
         Double(bitPattern: UInt64(bitPattern: try readI64()))
     }
 
     @inline(__always)
-    mutating func readBinary() throws(CodecError) -> Range<Int> {
+    package mutating func readBinary() throws(CodecError) -> Range<Int> {
         let start = position
         let length = Int(try readI32())
         guard length >= 0, length <= end - position else {
@@ -90,13 +90,13 @@ struct ThriftBinaryReader: ThriftReading {
         return (position - length)..<position
     }
 
-    mutating func readUUID() throws(CodecError) -> Range<Int> {
+    package mutating func readUUID() throws(CodecError) -> Range<Int> {
         try need(16)
         position += 16
         return (position - 16)..<position
     }
 
-    mutating func readListHeader() throws(CodecError) -> (element: ThriftWireType, count: Int) {
+    package mutating func readListHeader() throws(CodecError) -> (element: ThriftWireType, count: Int) {
         let start = position
         try need(5)
         let code = byte(at: position)
@@ -109,7 +109,7 @@ struct ThriftBinaryReader: ThriftReading {
         return (element, count)
     }
 
-    mutating func readMapHeader() throws(CodecError) -> (key: ThriftWireType, value: ThriftWireType, count: Int) {
+    package mutating func readMapHeader() throws(CodecError) -> (key: ThriftWireType, value: ThriftWireType, count: Int) {
         let start = position
         try need(6)
         let keyCode = byte(at: position)
@@ -127,14 +127,14 @@ struct ThriftBinaryReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func skipFixedElements(_ type: ThriftWireType, count: Int) throws(CodecError) -> Bool {
+    package mutating func skipFixedElements(_ type: ThriftWireType, count: Int) throws(CodecError) -> Bool {
         guard let size = type.binaryFixedSize else { return false }
         try need(size * count)
         position += size * count
         return true
     }
 
-    mutating func readMessageHeader() throws(CodecError) -> ThriftMessageHeader {
+    package mutating func readMessageHeader() throws(CodecError) -> ThriftMessageHeader {
         let start = position
         let first = try readI32()
         if first < 0 {
@@ -169,7 +169,7 @@ struct ThriftBinaryReader: ThriftReading {
 
 extension ThriftWireType {
     /// Bytes one value of this type takes in the binary protocol, when fixed.
-    var binaryFixedSize: Int? {
+    package var binaryFixedSize: Int? {
         switch self {
         case .bool, .byte: 1
         case .i16: 2
@@ -181,7 +181,7 @@ extension ThriftWireType {
     }
 
     /// The fewest bytes a value can take in the binary protocol (a string's length, an empty struct's STOP...).
-    var binaryMinimumSize: Int {
+    package var binaryMinimumSize: Int {
         switch self {
         case .string, .list, .set: 4
         case .map: 4

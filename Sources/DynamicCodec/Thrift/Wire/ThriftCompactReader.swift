@@ -1,17 +1,17 @@
 /// Reads the Thrift compact protocol: zigzag varints, field-id deltas, bools folded into field headers,
 /// little-endian doubles.
-struct ThriftCompactReader: ThriftReading {
-    let base: UnsafeRawPointer
-    var position: Int
-    let end: Int
-    let maxDepth: Int
+package struct ThriftCompactReader: ThriftReading {
+    package let base: UnsafeRawPointer
+    package var position: Int
+    package let end: Int
+    package let maxDepth: Int
     /// The previous field id of each open struct (ids are written as deltas from it).
-    var lastFieldIds: [Int16] = []
-    var lastFieldId: Int16 = 0
+    package var lastFieldIds: [Int16] = []
+    package var lastFieldId: Int16 = 0
     /// A bool field's value, carried in its header.
-    var pendingBool: Bool?
+    package var pendingBool: Bool?
 
-    init(base: UnsafeRawPointer, range: Range<Int>, maxDepth: Int = 100) {
+    package init(base: UnsafeRawPointer, range: Range<Int>, maxDepth: Int = 100) {
         self.base = base
         position = range.lowerBound
         end = range.upperBound
@@ -19,30 +19,30 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func need(_ count: Int) throws(CodecError) {
+    package mutating func need(_ count: Int) throws(CodecError) {
         guard end - position >= count else { throw .truncated(at: position) }
     }
 
     @inline(__always)
-    mutating func readVarint() throws(CodecError) -> UInt64 {
+    package mutating func readVarint() throws(CodecError) -> UInt64 {
         var cursor = ProtoCursor(base: base, range: position..<end)
         let value = try cursor.readVarint()
         position = cursor.position
         return value
     }
 
-    mutating func beginStruct() throws(CodecError) {
+    package mutating func beginStruct() throws(CodecError) {
         guard lastFieldIds.count < maxDepth else { throw .depthExceeded(maxDepth, at: position) }
         lastFieldIds.append(lastFieldId)
         lastFieldId = 0
     }
 
-    mutating func endStruct() {
+    package mutating func endStruct() {
         lastFieldId = lastFieldIds.popLast() ?? 0
     }
 
     @inline(__always)
-    mutating func readFieldHeader() throws(CodecError) -> (type: ThriftWireType, id: Int16)? {
+    package mutating func readFieldHeader() throws(CodecError) -> (type: ThriftWireType, id: Int16)? {
         try need(1)
         let header = byte(at: position)
         if header == 0 {
@@ -71,7 +71,7 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readBool() throws(CodecError) -> Bool {
+    package mutating func readBool() throws(CodecError) -> Bool {
         if let value = pendingBool {
             pendingBool = nil
             return value
@@ -82,14 +82,14 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readByte() throws(CodecError) -> Int8 {
+    package mutating func readByte() throws(CodecError) -> Int8 {
         try need(1)
         position += 1
         return Int8(bitPattern: byte(at: position - 1))
     }
 
     @inline(__always)
-    mutating func readI16() throws(CodecError) -> Int16 {
+    package mutating func readI16() throws(CodecError) -> Int16 {
         let start = position
         let raw = try readVarint()
         guard raw <= UInt64(UInt32.max) else { throw CodecError(.invalidValue, "i16 varint too long", offset: start) }
@@ -101,7 +101,7 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readI32() throws(CodecError) -> Int32 {
+    package mutating func readI32() throws(CodecError) -> Int32 {
         let start = position
         let raw = try readVarint()
         guard raw <= UInt64(UInt32.max) else { throw CodecError(.invalidValue, "i32 varint too long", offset: start) }
@@ -109,12 +109,12 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readI64() throws(CodecError) -> Int64 {
+    package mutating func readI64() throws(CodecError) -> Int64 {
         ProtoVarint.unZigZag(try readVarint())
     }
 
     @inline(__always)
-    mutating func readDouble() throws(CodecError) -> Double {
+    package mutating func readDouble() throws(CodecError) -> Double {
         try need(8)
         let value = base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
         position += 8
@@ -122,7 +122,7 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func readBinary() throws(CodecError) -> Range<Int> {
+    package mutating func readBinary() throws(CodecError) -> Range<Int> {
         let start = position
         let length = try readVarint()
         guard length <= UInt64(end - position) else {
@@ -133,13 +133,13 @@ struct ThriftCompactReader: ThriftReading {
         return (position - Int(length))..<position
     }
 
-    mutating func readUUID() throws(CodecError) -> Range<Int> {
+    package mutating func readUUID() throws(CodecError) -> Range<Int> {
         try need(16)
         position += 16
         return (position - 16)..<position
     }
 
-    mutating func readListHeader() throws(CodecError) -> (element: ThriftWireType, count: Int) {
+    package mutating func readListHeader() throws(CodecError) -> (element: ThriftWireType, count: Int) {
         let start = position
         try need(1)
         let header = byte(at: position)
@@ -159,7 +159,7 @@ struct ThriftCompactReader: ThriftReading {
         return (element, count)
     }
 
-    mutating func readMapHeader() throws(CodecError) -> (key: ThriftWireType, value: ThriftWireType, count: Int) {
+    package mutating func readMapHeader() throws(CodecError) -> (key: ThriftWireType, value: ThriftWireType, count: Int) {
         let start = position
         let wide = try readVarint()
         guard wide <= UInt64(Int32.max) else {
@@ -181,7 +181,7 @@ struct ThriftCompactReader: ThriftReading {
     }
 
     @inline(__always)
-    mutating func skipFixedElements(_ type: ThriftWireType, count: Int) throws(CodecError) -> Bool {
+    package mutating func skipFixedElements(_ type: ThriftWireType, count: Int) throws(CodecError) -> Bool {
         let size: Int
         switch type {
         case .bool, .byte: size = 1
@@ -194,7 +194,7 @@ struct ThriftCompactReader: ThriftReading {
         return true
     }
 
-    mutating func readMessageHeader() throws(CodecError) -> ThriftMessageHeader {
+    package mutating func readMessageHeader() throws(CodecError) -> ThriftMessageHeader {
         let start = position
         try need(2)
         guard byte(at: position) == 0x82 else {
@@ -222,5 +222,5 @@ struct ThriftCompactReader: ThriftReading {
 
 extension Int32 {
     /// Field ids are i16; larger zigzag values from hostile input wrap instead of trapping.
-    var clampedToInt16: Int16 { Int16(truncatingIfNeeded: self) }
+    package var clampedToInt16: Int16 { Int16(truncatingIfNeeded: self) }
 }

@@ -1,6 +1,6 @@
 /// A read cursor for one Thrift protocol. Reflection, DOM, skip and conversion code is generic over it and gets
 /// specialized per protocol.
-protocol ThriftReading {
+package protocol ThriftReading {
     init(base: UnsafeRawPointer, range: Range<Int>, maxDepth: Int)
     var base: UnsafeRawPointer { get }
     var position: Int { get set }
@@ -30,12 +30,12 @@ protocol ThriftReading {
 
 extension ThriftReading {
     @inline(__always)
-    func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+    package func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
 
     /// Checks that `count` elements of at least `minimumSize` bytes each can fit in what remains, so a hostile
     /// count cannot make us allocate or loop beyond what the input justifies.
     @inline(__always)
-    func checkCount(_ count: Int, minimumSize: Int, at offset: Int) throws(CodecError) {
+    package func checkCount(_ count: Int, minimumSize: Int, at offset: Int) throws(CodecError) {
         guard count >= 0 else {
             throw CodecError(.invalidValue, "negative container size \(count)", offset: offset)
         }
@@ -46,7 +46,7 @@ extension ThriftReading {
     }
 
     /// Skips one value of `type`, containers and structs included, within the depth limit.
-    mutating func skip(_ type: ThriftWireType, depth: Int = 0) throws(CodecError) {
+    package mutating func skip(_ type: ThriftWireType, depth: Int = 0) throws(CodecError) {
         guard depth < maxDepth else { throw .depthExceeded(maxDepth, at: position) }
         switch type {
         case .bool: _ = try readBool()
@@ -79,7 +79,7 @@ extension ThriftReading {
 
 extension CodecError {
     @inline(never)
-    static func invalidThriftType(_ code: UInt8, at offset: Int) -> CodecError {
+    package static func invalidThriftType(_ code: UInt8, at offset: Int) -> CodecError {
         CodecError(.invalidWireType, "invalid Thrift type code \(code)", offset: offset)
     }
 }
