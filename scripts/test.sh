@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 swift build --build-tests
 status=0
-for target in DynamicCodecTests GenericCallTests ShmIPCTests GatewayTests PorticoCLITests; do
+for target in DynamicCodecTests HTTPMappingTests GenericCallTests ShmIPCTests GatewayTests PorticoCLITests; do
     echo "== $target"
     swift test --skip-build --filter "^$target\\." "$@" || status=1
 done

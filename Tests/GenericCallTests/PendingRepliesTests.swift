@@ -76,27 +76,6 @@ struct ClientUnitTests {
         for _ in 0..<3 { #expect(balancer.pick(key: nil, excluding: [], now: open + .milliseconds(210)) == 1) }
     }
 
-    @Test("the shared deadline timer fires each deadline once, in order, re-arms for an earlier one, skips cancelled")
-    func deadlineTimer() async throws {
-        let timer = DeadlineTimer()
-        let fired = Mutex<[String]>([])
-        let start = ContinuousClock.now
-        _ = timer.schedule(at: start + .milliseconds(150)) { fired.withLock { $0.append("late") } }
-        let dropped = timer.schedule(at: start + .milliseconds(60)) { fired.withLock { $0.append("cancelled") } }
-        // Earlier than the one the sleeper waits for: the timer must re-arm for it.
-        _ = timer.schedule(at: start + .milliseconds(30)) { fired.withLock { $0.append("early") } }
-        _ = timer.schedule(at: start - .milliseconds(5)) { fired.withLock { $0.append("past") } }
-        timer.cancel(dropped)
-        var waited = Duration.zero
-        while fired.withLock({ $0.count }) < 3, waited < .seconds(5) {
-            try await Task.sleep(for: .milliseconds(10))
-            waited += .milliseconds(10)
-        }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(fired.withLock { $0 } == ["past", "early", "late"])
-        #expect(ContinuousClock.now - start >= .milliseconds(150))
-    }
-
     @Test("frames of every framing encode and decode back")
     func codecRoundTrip() throws {
         let envelope = WireEnvelope(

@@ -1,5 +1,6 @@
 public import DynamicCodec
 public import HTTPMapping
+public import GenericCall
 
 /// One backend call the gateway makes, already mapped from HTTP.
 public struct BackendCall: Sendable {
@@ -55,5 +56,18 @@ public struct BackendCall: Sendable {
     public var callerDeadlineIsEarlier: Bool {
         guard let deadline else { return false }
         return deadline < start + rpcTimeout
+    }
+}
+
+extension BackendCall {
+    /// The error the expiry of ``effectiveDeadline`` means: TIMEOUT_BY_CALLER when the caller's deadline is the
+    /// earlier one, RPC_TIMEOUT naming the configured timeout otherwise.
+    public var deadlineError: CallError {
+        if callerDeadlineIsEarlier {
+            return CallError(.timeoutByCaller, "the caller's deadline passed before the backend replied")
+        }
+        return CallError(
+            .rpcTimeout, "no reply within the RPC timeout of \(DurationText.format(rpcTimeout))",
+            details: ["timeout": DurationText.format(rpcTimeout)])
     }
 }

@@ -1,13 +1,23 @@
 public import GenericCall
+public import NIOCore
 
 /// What the gateway needs from the RPC client: the seam between the HTTP side (this module) and GenericCall.
 ///
-/// The production implementation makes the calls with GenericCall (framing, transport, pools, balancing, retry);
-/// tests use an in-process fake. Implementations must be safe to call concurrently.
+/// The production implementation makes the calls with GenericCall (framing, transport, pools, balancing, retry)
+/// on the event loop of the request; tests use an in-process fake. Implementations must be safe to call
+/// concurrently.
 public protocol BackendInvoker: Sendable {
-    /// A unary call. Returns the reply message (Protobuf) or the result struct (Thrift, in the service's protocol;
-    /// declared exceptions are fields of it and the gateway renders them). Throws a ``CallError`` with the exact
-    /// code of shared/specs/errors.md; a call cancelled because the HTTP client went away may throw anything.
+    /// A unary call started on `eventLoop`: `completion` runs on that loop exactly once with the reply message
+    /// (Protobuf) or the result struct (Thrift, in the service's protocol; declared exceptions are fields of it and
+    /// the gateway renders them), or a ``CallError`` with the exact code of shared/specs/errors.md. The call ends
+    /// by `call.effectiveDeadline` at the latest, with TIMEOUT_BY_CALLER or RPC_TIMEOUT; the handle cancels it
+    /// (the completion then gets CANCELLED_BY_CALLER).
+    func start(
+        _ call: BackendCall, on eventLoop: any EventLoop,
+        completion: @escaping (Result<[UInt8], CallError>) -> Void
+    ) -> BackendCallHandle
+
+    /// A unary call as async code; invokers that only implement this get ``start(_:on:completion:)`` from it.
     func unary(_ call: BackendCall) async throws(CallError) -> [UInt8]
 
     /// A server-streaming gRPC call: the reply messages one by one. The stream ends after the last message or
@@ -17,4 +27,77 @@ public protocol BackendInvoker: Sendable {
     /// The set of services changed (at start, and after every admin change): drop or rebuild the clients of
     /// services that are gone or changed.
     func servicesChanged(_ services: [ServiceConfig]) async
+}
+
+/// Cancels a call started with ``BackendInvoker/start(_:on:completion:)``; safe from any thread.
+public struct BackendCallHandle: Sendable {
+    private let onCancel: @Sendable () -> Void
+
+    public init(cancel: @escaping @Sendable () -> Void) { onCancel = cancel }
+
+    public func cancel() { onCancel() }
+}
+
+extension BackendInvoker {
+    /// Runs ``unary(_:)`` in a task and brings its outcome back to `eventLoop`, bounded by the call's deadline
+    /// (a timer on the loop), so an invoker written as async code keeps the contract of the event-loop path.
+    public func start(
+        _ call: BackendCall, on eventLoop: any EventLoop,
+        completion: @escaping (Result<[UInt8], CallError>) -> Void
+    ) -> BackendCallHandle {
+        let once = LoopOnce(eventLoop: eventLoop, completion: completion)
+        let task = Task { [self] in
+            do throws(CallError) {
+                let reply = try await unary(call)
+                once.complete(.success(reply))
+            } catch {
+                once.complete(.failure(error))
+            }
+        }
+        let remaining = call.effectiveDeadline - ContinuousClock.now
+        let timer = eventLoop.scheduleTask(in: .nanoseconds(max(0, remaining.nanosecondsClamped))) {
+            task.cancel()
+            once.complete(.failure(call.deadlineError))
+        }
+        once.onComplete = { timer.cancel() }
+        return BackendCallHandle {
+            task.cancel()
+            once.complete(.failure(CallError(.cancelledByCaller, "the client closed the connection")))
+        }
+    }
+}
+
+/// Delivers the first of several competing outcomes on the event loop, once.
+final class LoopOnce: @unchecked Sendable {
+    private let eventLoop: any EventLoop
+    private var completion: ((Result<[UInt8], CallError>) -> Void)?
+    var onComplete: (() -> Void)?
+
+    init(eventLoop: any EventLoop, completion: @escaping (Result<[UInt8], CallError>) -> Void) {
+        self.eventLoop = eventLoop
+        self.completion = completion
+    }
+
+    func complete(_ result: Result<[UInt8], CallError>) {
+        guard eventLoop.inEventLoop else {
+            eventLoop.execute { self.complete(result) }
+            return
+        }
+        guard let completion else { return }
+        self.completion = nil
+        onComplete?()
+        onComplete = nil
+        completion(result)
+    }
+}
+
+extension Duration {
+    /// Nanoseconds, clamped to Int64.
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return product.addingReportingOverflow(attoseconds / 1_000_000_000).overflow ? .max
+            : product + attoseconds / 1_000_000_000
+    }
 }

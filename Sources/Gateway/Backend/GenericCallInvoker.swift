@@ -1,5 +1,6 @@
 public import DynamicCodec
 public import GenericCall
+public import NIOCore
 import Synchronization
 
 /// The gateway's backend calls through GenericCall: one ``RPCClient`` per configured service (its framing,
@@ -14,6 +15,27 @@ public final class GenericCallInvoker: BackendInvoker {
     private let clients = Mutex<[String: Entry]>([:])
 
     public init() {}
+
+    /// Starts the call on `eventLoop` with the service's ``RPCClient``: the whole call — pooled connection,
+    /// deadlines, retries, backup request — stays on that loop.
+    public func start(
+        _ call: BackendCall, on eventLoop: any EventLoop,
+        completion: @escaping (Result<[UInt8], CallError>) -> Void
+    ) -> BackendCallHandle {
+        let client: RPCClient
+        let request: RPCRequest
+        do throws(CallError) {
+            client = try self.client(for: call)
+            request = try self.request(call)
+        } catch {
+            completion(.failure(error))
+            return BackendCallHandle {}
+        }
+        let handle = client.start(request, options: options(call), on: eventLoop) { result in
+            completion(result.map(\.payload))
+        }
+        return BackendCallHandle { handle.cancel() }
+    }
 
     public func unary(_ call: BackendCall) async throws(CallError) -> [UInt8] {
         let client = try client(for: call)
@@ -66,10 +88,10 @@ public final class GenericCallInvoker: BackendInvoker {
 
     func options(_ call: BackendCall) -> CallOptions {
         let settings = call.settings
-        let rpcRemaining = call.start + settings.rpcTimeout - ContinuousClock.now
         return CallOptions(
-            deadline: call.deadline, rpcTimeout: max(rpcRemaining, .milliseconds(1)),
-            retry: settings.retry.policy(method: call.target.methodName), requestID: call.requestID)
+            deadline: call.deadline, rpcTimeout: settings.rpcTimeout,
+            retry: settings.retry.policy(method: call.target.methodName), requestID: call.requestID,
+            rpcDeadline: call.start + settings.rpcTimeout, rpcTimeoutForErrors: settings.rpcTimeout)
     }
 
     func client(for call: BackendCall) throws(CallError) -> RPCClient {

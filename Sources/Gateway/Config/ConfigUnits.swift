@@ -29,14 +29,7 @@ public enum ConfigUnits {
     }
 
     /// Renders a duration the way the parser reads it back (`1500ms`, `2s`).
-    public static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
-        if nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
-        if nanoseconds % 1_000 == 0 { return "\(nanoseconds / 1_000)us" }
-        return "\(nanoseconds)ns"
-    }
+    public static func format(_ duration: Duration) -> String { DurationText.format(duration) }
 }
 
 extension StringProtocol {

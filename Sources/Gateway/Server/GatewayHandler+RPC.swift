@@ -5,26 +5,61 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
+
+/// A request routed to a method, before its body is mapped.
+struct RoutedRequest {
+    var match: RouteMatch
+    var service: ServiceConfig
+    var options: HTTPMappingOptions
+    /// The metrics label: `GET /v1/shelves/{shelf}`.
+    var label: String
+    var slot: RouteSlot
+    var callerTimeout: Duration?
+    var isServerStream: Bool
+}
+
+/// A request the gateway answers itself, without a backend call: the metrics label and the response.
+struct Refusal: Error {
+    var label: String
+    var response: GatewayResponse
+}
+
+/// A request ready to call: the backend call and what the reply mapping needs.
+struct PreparedCall {
+    var call: BackendCall
+    var routed: RoutedRequest
+}
 
 extension GatewayHandler {
-    /// route -> request mapping -> backend call -> reply mapping. Returns the metrics label (the route template,
-    /// or `unmatched`) and the response.
-    func rpc(_ request: Request, requestID: String, start: ContinuousClock.Instant, channel: (any Channel)?) async
-        -> (String, Response)
-    {
+    /// Route, concurrency slot, caller deadline. The answer to give instead when any of them refuses.
+    func route(_ head: HTTPRequest) -> Result<RoutedRequest, Refusal> {
         let snapshot = holder.snapshot
-        let method = request.method == .head ? "GET" : request.method.rawValue
-        let target = request.head.path ?? "/"
-        var parts = HTTPRequestParts(method: method, target: target)
+        let method = head.method == .head ? "GET" : head.method.rawValue
+        let parts = HTTPRequestParts(method: method, target: head.path ?? "/")
         let match: RouteMatch
         do {
             match = try snapshot.match(method: method, path: parts.path)
         } catch {
-            return ("unmatched", Self.response(GatewayError(error)))
+            return .failure(Refusal(label: "unmatched", response: GatewayResponse(GatewayError(error))))
         }
         let label = "\(match.route.httpMethod) \(match.route.template)"
         guard let (service, options) = snapshot.service(for: match.route.target) else {
-            return (label, Self.response(GatewayError(CallError(.unavailable, "no service serves \(label)"))))
+            return .failure(Refusal(label: label, response: GatewayResponse(GatewayError(CallError(.unavailable, "no service serves \(label)")))))
+        }
+        var isServerStream = false
+        if case .protobuf(_, _, let protoMethod, _) = match.route.target {
+            if protoMethod.clientStreaming {
+                return .failure(
+                    Refusal(
+                        label: label,
+                        response: GatewayResponse(
+                            GatewayError(
+                                code: "UNIMPLEMENTED", status: 501,
+                                "\(protoMethod.fullName) is client-streaming, which HTTP/JSON routes do not serve"))
+                    ))
+            }
+            isServerStream = protoMethod.serverStreaming
         }
         guard limiter.acquire(label) else {
             metrics.rejected(limit: "concurrency")
@@ -33,106 +68,110 @@ extension GatewayHandler {
                 "\(label) already runs \(limiter.limit ?? 0) requests; try again later",
                 details: ["limit": String(limiter.limit ?? 0)])
             error.headers = [("Retry-After", "1")]
-            return (label, Self.response(error))
+            return .failure(Refusal(label: label, response: GatewayResponse(error)))
         }
         let slot = RouteSlot(limiter, route: label)
-        defer { slot.hold() }
         let callerTimeout: Duration?
         do {
             callerTimeout = try CallerDeadline.timeout(
-                grpc: request.headers[Self.grpcTimeoutField], portico: request.headers[Self.porticoTimeoutField])
+                grpc: head.headerFields[Self.grpcTimeoutField], portico: head.headerFields[Self.porticoTimeoutField])
         } catch {
-            return (label, Self.response(error))
+            return .failure(Refusal(label: label, response: GatewayResponse(error)))
         }
-        parts.headers = request.headers.map { HTTPHeader($0.name.rawName, $0.value) }
+        return .success(
+            RoutedRequest(
+                match: match, service: service, options: options, label: label, slot: slot,
+                callerTimeout: callerTimeout, isServerStream: isServerStream))
+    }
+
+    /// Maps the request (head and whole body) to the backend call.
+    func prepare(
+        _ routed: RoutedRequest, head: HTTPRequest, body: [UInt8], requestID: String, start: ContinuousClock.Instant
+    ) -> Result<PreparedCall, Refusal> {
+        let method = head.method == .head ? "GET" : head.method.rawValue
+        var parts = HTTPRequestParts(method: method, target: head.path ?? "/")
+        parts.headers = head.headerFields.map { HTTPHeader($0.name.rawName, $0.value) }
+        parts.body = body
         var call = BackendCall(
-            service: service, target: match.route.target, payload: [], deadline: callerTimeout.map { start + $0 },
-            start: start, headers: forwardedHeaders(request, service: service, requestID: requestID),
-            requestID: requestID, hashKey: hashKey(request, service: service))
-
-        if case .protobuf(_, _, let protoMethod, _) = match.route.target {
-            if protoMethod.clientStreaming {
-                return (
-                    label,
-                    Self.response(
-                        GatewayError(
-                            code: "UNIMPLEMENTED", status: 501,
-                            "\(protoMethod.fullName) is client-streaming, which HTTP/JSON routes do not serve"))
-                )
-            }
-            if protoMethod.serverStreaming {
-                do {
-                    parts.body = try await collectBody(request.body, contentLength: request.headers[.contentLength])
-                    call.payload = try match.request(parts, options: options)
-                } catch {
-                    return (label, Self.response(Self.gatewayError(error)))
-                }
-                let response = await stream(
-                    call, match: match, options: options, request: request, label: label, slot: slot)
-                return (label, response)
-            }
+            service: routed.service, target: routed.match.route.target, payload: [],
+            deadline: routed.callerTimeout.map { start + $0 }, start: start,
+            headers: forwardedHeaders(head.headerFields, service: routed.service, requestID: requestID),
+            requestID: requestID, hashKey: hashKey(head.headerFields, service: routed.service))
+        do {
+            call.payload = try routed.match.request(parts, options: routed.options)
+        } catch {
+            return .failure(Refusal(label: routed.label, response: GatewayResponse(Self.gatewayError(error))))
         }
-
-        let response = await unary(
-            call, parts: parts, body: request.body, contentLength: request.headers[.contentLength], match: match,
-            options: options, label: label, watch: channel.flatMap { connections.watch(for: $0) })
-        return (label, response)
+        return .success(PreparedCall(call: call, routed: routed))
     }
 
-    private func unary(
-        _ call: BackendCall, parts: HTTPRequestParts, body: RequestBody, contentLength: String?, match: RouteMatch,
-        options: HTTPMappingOptions, label: String, watch: ConnectionWatch?
-    ) async -> Response {
-        // Made only when something is logged: building its metadata on every request was measurable.
-        var logger: Logger { requestLogger(requestID: call.requestID, route: label) }
-        var call = call
-        var parts = parts
-        do {
-            parts.body = try await collectBody(body, contentLength: contentLength)
-            call.payload = try match.request(parts, options: options)
-        } catch {
-            if Task.isCancelled { return cancelled(call, label: label, logger: logger) }
-            return Self.response(Self.gatewayError(error))
-        }
-        let reply: [UInt8]
-        let finalCall = call
-        do {
-            reply = try await CallRace.run(
-                deadline: call.effectiveDeadline, deadlineError: { Self.deadlineError(finalCall) }, watch: watch
-            ) { [invoker] () throws(CallError) in
-                try await invoker.unary(finalCall)
-            }.get()
-        } catch {
-            if error.code == .cancelledByCaller || Task.isCancelled {
-                return cancelled(call, label: label, logger: logger)
-            }
+    /// The response for a finished unary call: the mapped reply, or the error (counted and logged).
+    func finish(_ prepared: PreparedCall, result: Result<[UInt8], CallError>) -> GatewayResponse {
+        let call = prepared.call
+        let label = prepared.routed.label
+        switch result {
+        case .failure(let error):
+            let logger = requestLogger(requestID: call.requestID, route: label)
+            if error.code == .cancelledByCaller { return cancelled(call, label: label, logger: logger) }
             record(error, call: call, logger: logger)
-            return Self.response(GatewayError(error))
+            return GatewayResponse(GatewayError(error))
+        case .success(let reply):
+            do {
+                return Self.response(try prepared.routed.match.response(reply, options: prepared.routed.options))
+            } catch {
+                requestLogger(requestID: call.requestID, route: label)
+                    .warning("reply does not map to HTTP", metadata: ["error": "\(error)"])
+                metrics.backendError(code: "BAD_BACKEND_REPLY", service: call.service.name)
+                return GatewayResponse(GatewayError(error, reply: true))
+            }
         }
+    }
+
+    /// The async path of an RPC route (in-process callers, and streams): route, read the body, map, call.
+    func rpc(_ request: Request, requestID: String, start: ContinuousClock.Instant) async -> (String, Response) {
+        let routed: RoutedRequest
+        switch route(request.head) {
+        case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
+        case .success(let value): routed = value
+        }
+        defer { routed.slot.hold() }
+        let body: [UInt8]
         do {
-            let mapped = try match.response(reply, options: options)
-            return Self.response(mapped)
+            body = try await collectBody(request.body, contentLength: request.headers[.contentLength])
         } catch {
-            logger.warning("reply does not map to HTTP", metadata: ["error": "\(error)"])
-            metrics.backendError(code: "BAD_BACKEND_REPLY", service: call.service.name)
-            return Self.response(GatewayError(error, reply: true))
+            return (routed.label, GatewayResponse(Self.gatewayError(error)).hummingbird)
         }
+        let prepared: PreparedCall
+        switch prepare(routed, head: request.head, body: body, requestID: requestID, start: start) {
+        case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
+        case .success(let value): prepared = value
+        }
+        if routed.isServerStream {
+            let response = await stream(
+                prepared.call, match: routed.match, options: routed.options, request: request, label: routed.label,
+                slot: routed.slot)
+            return (routed.label, response)
+        }
+        let eventLoop = eventLoopGroup.next()
+        let box = CallHandleBox()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], CallError>, Never>) in
+                eventLoop.execute { [invoker] in
+                    box.attach(
+                        invoker.start(prepared.call, on: eventLoop) { continuation.resume(returning: $0) })
+                }
+            }
+        } onCancel: {
+            box.cancel()
+        }
+        return (routed.label, finish(prepared, result: result).hummingbird)
     }
 
-    static func deadlineError(_ call: BackendCall) -> CallError {
-        if call.callerDeadlineIsEarlier {
-            return CallError(.timeoutByCaller, "the caller's deadline passed before the backend replied")
-        }
-        return CallError(
-            .rpcTimeout, "no reply within the RPC timeout of \(ConfigUnits.format(call.rpcTimeout))",
-            details: ["timeout": ConfigUnits.format(call.rpcTimeout)])
-    }
-
-    func cancelled(_ call: BackendCall, label: String, logger: Logger) -> Response {
+    func cancelled(_ call: BackendCall, label: String, logger: Logger) -> GatewayResponse {
         metrics.cancelledByCaller(route: label)
         metrics.backendError(code: "CANCELLED_BY_CALLER", service: call.service.name)
         logger.notice("CANCELLED_BY_CALLER: the client went away before the reply")
-        return Self.response(GatewayError(CallError(.cancelledByCaller, "the client closed the connection")))
+        return GatewayResponse(GatewayError(CallError(.cancelledByCaller, "the client closed the connection")))
     }
 
     /// Counts and logs a failed call.
@@ -168,34 +207,32 @@ extension GatewayHandler {
         }
     }
 
-    static func response(_ parts: HTTPResponseParts) -> Response {
+    static func response(_ parts: HTTPResponseParts) -> GatewayResponse {
         var headers = HTTPFields()
         for header in parts.headers + parts.setCookieHeaders {
             guard let name = HTTPField.Name(header.name) else { continue }
             headers.append(HTTPField(name: name, value: header.value))
         }
-        if headers[.contentType] == nil, !parts.body.isEmpty { headers[.contentType] = jsonType }
-        return Response(
-            status: HTTPResponse.Status(code: parts.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: parts.body)))
+        if headers[.contentType] == nil, !parts.body.isEmpty { headers[.contentType] = GatewayResponse.jsonType }
+        return GatewayResponse(status: parts.status, headers: headers, body: ByteBuffer(bytes: parts.body))
     }
 
     static let grpcTimeoutField = HTTPField.Name("grpc-timeout")!
     static let porticoTimeoutField = HTTPField.Name("X-Portico-Timeout")!
 
-    func forwardedHeaders(_ request: Request, service: ServiceConfig, requestID: String) -> [(String, String)] {
+    func forwardedHeaders(_ fields: HTTPFields, service: ServiceConfig, requestID: String) -> [(String, String)] {
         var headers: [(String, String)] = []
         for name in service.forwardHeaders {
             guard let field = HTTPField.Name(name) else { continue }
-            for value in request.headers[values: field] { headers.append((name.lowercased(), value)) }
+            for value in fields[values: field] { headers.append((name.lowercased(), value)) }
         }
         headers.append(("x-request-id", requestID))
         return headers
     }
 
-    func hashKey(_ request: Request, service: ServiceConfig) -> String? {
+    func hashKey(_ fields: HTTPFields, service: ServiceConfig) -> String? {
         guard case .consistentHash(let header) = service.balance, let field = HTTPField.Name(header) else { return nil }
-        return request.headers[field]
+        return fields[field]
     }
 
     func requestLogger(requestID: String, route: String) -> Logger {
@@ -203,5 +240,26 @@ extension GatewayHandler {
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "route"] = "\(route)"
         return logger
+    }
+}
+
+/// Hands a task's cancellation to a backend call that starts on an event loop a moment later.
+final class CallHandleBox: Sendable {
+    private let state = Mutex<(handle: BackendCallHandle?, cancelled: Bool)>((nil, false))
+
+    func attach(_ handle: BackendCallHandle) {
+        let cancelled = state.withLock { state -> Bool in
+            state.handle = handle
+            return state.cancelled
+        }
+        if cancelled { handle.cancel() }
+    }
+
+    func cancel() {
+        let handle = state.withLock { state -> BackendCallHandle? in
+            state.cancelled = true
+            return state.handle
+        }
+        handle?.cancel()
     }
 }

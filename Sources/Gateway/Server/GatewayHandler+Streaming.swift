@@ -126,7 +126,7 @@ extension GatewayHandler {
         let deadline = call.effectiveDeadline
         let timer = Task {
             try await Task.sleep(until: deadline, clock: .continuous)
-            continuation.finish(throwing: Self.deadlineError(call))
+            continuation.finish(throwing: call.deadlineError)
             forward.cancel()
         }
         continuation.onTermination = { _ in

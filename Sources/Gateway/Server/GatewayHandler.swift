@@ -16,14 +16,16 @@ final class GatewayHandler: Sendable {
     let limits: GatewayConfig.Limits
     let adminToken: String?
     let limiter: RouteConcurrencyLimiter
-    let connections = ConnectionWatches()
+    /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
+    let eventLoopGroup: any EventLoopGroup
     /// True while the server listens and is not shutting down (`/readyz`).
     let ready = Atomic<Bool>(false)
 
     init(
         config: GatewayConfig, control: GatewayControl, invoker: any BackendInvoker, metrics: GatewayMetrics,
-        logger: Logger
+        logger: Logger, eventLoopGroup: any EventLoopGroup
     ) {
+        self.eventLoopGroup = eventLoopGroup
         self.control = control
         holder = control.holder
         self.invoker = invoker
@@ -36,9 +38,9 @@ final class GatewayHandler: Sendable {
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
 
-    /// Answers one request. `channel`: the connection it came from, whose closing cancels the backend call (nil
-    /// for requests built in-process, as in tests).
-    func respond(to request: Request, channel: (any Channel)? = nil) async -> Response {
+    /// Answers one request on the async path: the admin API, `/metrics`, streams, and in-process callers (tests).
+    /// Cancelling the task cancels the backend call.
+    func respond(to request: Request) async -> Response {
         let start = ContinuousClock.now
         let requestID = RequestID.accept(request.headers[Self.requestIDField]) ?? RequestID.generate()
         metrics.inFlight(1)
@@ -46,24 +48,17 @@ final class GatewayHandler: Sendable {
         let path = request.uri.path
         var label: String
         var response: Response
-        if let maxHeader = limits.maxHeader, headerSize(request) > maxHeader {
+        if let rejection = headerRejection(request.headers) {
             label = "rejected"
-            metrics.rejected(limit: "header")
-            response = Self.response(
-                GatewayError(
-                    code: "HEADERS_TOO_LARGE", status: 431, "the request headers are larger than \(maxHeader) bytes",
-                    details: ["limit": String(maxHeader)]))
-        } else if adminToken != nil,
-            path == "/admin/descriptors" || path.hasPrefix("/admin/descriptors/")
-                || path == "/admin/services" || path.hasPrefix("/admin/services/")
-        {
+            response = rejection.hummingbird
+        } else if isAdminPath(path) {
             label = "admin"
             response = await admin(request, path: path)
-        } else if let operations = operations(request, path: path) {
+        } else if let operations = operations(method: request.method, path: path) {
             label = "operations"
-            response = operations
+            response = operations.hummingbird
         } else {
-            (label, response) = await rpc(request, requestID: requestID, start: start, channel: channel)
+            (label, response) = await rpc(request, requestID: requestID, start: start)
         }
         response.headers[Self.requestIDField] = requestID
         if request.method == .head { response.body = ResponseBody() }
@@ -71,30 +66,32 @@ final class GatewayHandler: Sendable {
         return response
     }
 
-    private func headerSize(_ request: Request) -> Int {
-        request.headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+    /// 431 when the headers exceed the configured limit.
+    func headerRejection(_ fields: HTTPFields) -> GatewayResponse? {
+        guard let maxHeader = limits.maxHeader else { return nil }
+        let size = fields.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+        guard size > maxHeader else { return nil }
+        metrics.rejected(limit: "header")
+        return GatewayResponse(
+            GatewayError(
+                code: "HEADERS_TOO_LARGE", status: 431, "the request headers are larger than \(maxHeader) bytes",
+                details: ["limit": String(maxHeader)]))
+    }
+
+    /// The admin API's paths (served only when an admin token is configured).
+    func isAdminPath(_ path: String) -> Bool {
+        adminToken != nil
+            && (path == "/admin/descriptors" || path.hasPrefix("/admin/descriptors/") || path == "/admin/services"
+                || path.hasPrefix("/admin/services/"))
     }
 
     // MARK: Responses
 
-    static let jsonType = "application/json"
+    static let jsonType = GatewayResponse.jsonType
 
-    static func response(_ error: GatewayError) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = jsonType
-        for (name, value) in error.headers {
-            if let field = HTTPField.Name(name) { headers[field] = value }
-        }
-        return Response(
-            status: HTTPResponse.Status(code: error.status), headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: error.body)))
-    }
+    static func response(_ error: GatewayError) -> Response { GatewayResponse(error).hummingbird }
 
-    static func json(_ text: String, status: Int = 200) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: jsonType],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
+    static func json(_ text: String, status: Int = 200) -> Response { GatewayResponse.json(text, status: status).hummingbird }
 
     /// Reads the body, refusing it with PAYLOAD_TOO_LARGE past the limit (checked against Content-Length before
     /// anything is read, then while reading).

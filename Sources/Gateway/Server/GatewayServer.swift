@@ -1,14 +1,17 @@
-import Hummingbird
-import HummingbirdCore
 public import Logging
 import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
 /// The Portico gateway: an HTTP/JSON server that routes requests to RPC methods through a ``BackendInvoker``.
 ///
-/// A `Service` (swift-service-lifecycle): run it in a `ServiceGroup` for signal handling and graceful shutdown
-/// (in-flight requests are drained), or call ``run()`` directly and cancel its task to stop it.
+/// The data plane is a SwiftNIO server: each connection's requests are served on its event loop, and backend
+/// calls run on that same loop (see ``HTTPConnectionHandler``). A `Service` (swift-service-lifecycle): run it in
+/// a `ServiceGroup` for signal handling and graceful shutdown (in-flight requests finish, idle connections
+/// close), or call ``run()`` directly and cancel its task to stop it.
 ///
 /// ```swift
 /// let server = try GatewayServer(config: config, invoker: invoker, logger: logger)
@@ -20,6 +23,7 @@ public final class GatewayServer: Service, Sendable {
     let handler: GatewayHandler
     private let logger: Logger
     private let port = Mutex<Int?>(nil)
+    private let group: MultiThreadedEventLoopGroup
 
     /// Opens the descriptor store, loads the config's and the store's descriptors and services, and builds the
     /// routes. Throws ``GatewayError`` when any of them is unusable (the message names the key or the file).
@@ -28,44 +32,59 @@ public final class GatewayServer: Service, Sendable {
     {
         self.config = config
         self.logger = logger
+        group = MultiThreadedEventLoopGroup.singleton
         metrics = GatewayMetrics()
         let store = try DescriptorStore(directory: config.store)
         let control = try GatewayControl(
             config: config, store: store, invoker: invoker, metrics: metrics, logger: logger)
-        handler = GatewayHandler(config: config, control: control, invoker: invoker, metrics: metrics, logger: logger)
+        handler = GatewayHandler(
+            config: config, control: control, invoker: invoker, metrics: metrics, logger: logger,
+            eventLoopGroup: group)
     }
 
     /// Serves until cancelled or until graceful shutdown is triggered, then stops accepting connections and
     /// lets in-flight requests finish.
     public func run() async throws {
         await handler.invoker.servicesChanged(handler.holder.snapshot.services)
-        var decoder = HTTP1Channel.Configuration.DecoderConfiguration()
-        if let maxHeader = config.limits.maxHeader, maxHeader > decoder.maxHeaderListSize {
-            decoder.maxHeaderListSize = maxHeader + 1024
-            decoder.maxHeaderFieldSize = maxHeader + 1024
-        }
-        let watches = handler.connections
-        let application = Application(
-            responder: GatewayResponder(handler: handler),
-            server: .http1(
-                configuration: HTTP1Channel.Configuration(
-                    additionalChannelHandlers: [ConnectionWatchHandler(watches: watches)],
-                    httpDecoderConfiguration: decoder)),
-            configuration: ApplicationConfiguration(
-                address: .hostname(config.listen.host, port: config.listen.port), serverName: nil),
-            onServerRunning: { [self] channel in
-                let bound = channel.localAddress?.port ?? 0
-                self.port.withLock { $0 = bound }
-                self.handler.ready.store(true, ordering: .releasing)
-                self.logger.info(
-                    "gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-            },
-            logger: logger
-        )
-        try await withGracefulShutdownHandler {
-            try await application.run()
-        } onGracefulShutdown: { [handler] in
+        let quiesce = ServerQuiescingHelper(group: group)
+        let handler = self.handler
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try sync.addHandler(HTTPConnectionHandler(gateway: handler))
+                }
+            }
+        let channel = try await bootstrap.bind(host: config.listen.host, port: config.listen.port).get()
+        port.withLock { $0 = channel.localAddress?.port ?? 0 }
+        handler.ready.store(true, ordering: .releasing)
+        logger.info("gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        let drained = group.next().makePromise(of: Void.self)
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } onGracefulShutdown: {
             handler.ready.store(false, ordering: .releasing)
+            quiesce.initiateShutdown(promise: drained)
+        }
+        if !Task.isCancelled {
+            // Graceful: the listener closed; wait for the connections to finish their requests.
+            try? await drained.futureResult.get()
+        } else {
+            drained.succeed()
         }
         handler.ready.store(false, ordering: .releasing)
     }

@@ -71,14 +71,21 @@ public struct CallOptions: Sendable {
     public var retry: RetryPolicy?
     /// Sent as TTHeader LogID / gRPC `x-request-id`.
     public var requestID: String?
+    /// The end of the RPC timeout of the whole call, retries included (the gateway's per-route timeout): an
+    /// attempt never outlives it, and its expiry gives RPC_TIMEOUT.
+    public var rpcDeadline: ContinuousClock.Instant?
+    /// The timeout RPC_TIMEOUT errors name, when ``rpcDeadline`` comes from one (the configured duration).
+    public var rpcTimeoutForErrors: Duration?
 
     public init(
         deadline: ContinuousClock.Instant? = nil, rpcTimeout: Duration? = nil, retry: RetryPolicy? = nil,
-        requestID: String? = nil
+        requestID: String? = nil, rpcDeadline: ContinuousClock.Instant? = nil, rpcTimeoutForErrors: Duration? = nil
     ) {
         self.deadline = deadline
         self.rpcTimeout = rpcTimeout
         self.retry = retry
         self.requestID = requestID
+        self.rpcDeadline = rpcDeadline
+        self.rpcTimeoutForErrors = rpcTimeoutForErrors
     }
 }

@@ -43,4 +43,13 @@ public enum DurationText {
         default: return nil
         }
     }
+
+    /// Renders a duration the way ``parse(_:)`` reads it back (`1500ms`, `2s`).
+    public static func format(_ duration: Duration) -> String {
+        let nanoseconds = duration.nanoseconds
+        if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
+        if nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
+        if nanoseconds % 1_000 == 0 { return "\(nanoseconds / 1_000)us" }
+        return "\(nanoseconds)ns"
+    }
 }

@@ -1,4 +1,6 @@
 public import DynamicCodec
+public import NIOCore
+public import NIOPosix
 import Synchronization
 
 /// A generic RPC client for one backend service: sends encoded requests on any framing and transport and returns
@@ -14,9 +16,17 @@ public final class RPCClient: Sendable {
     let budget: RetryBudget
     let sequence = Atomic<Int32>(0)
     let metrics: CallMetrics
+    let group: any EventLoopGroup
+    /// One per event loop of `group`: where calls run.
+    let loopClients: [LoopClient]
 
-    /// `transport` replaces the default TCP transport (the ShmIPC transport, a test double).
-    public init(_ configuration: BackendConfiguration, transport: (any RPCTransport)? = nil) throws(CallError) {
+    /// `transport` replaces the default TCP transport (the ShmIPC transport, a test double). Calls run on the
+    /// event loops of `group`, which should be the caller's own (the gateway's), so that a call never leaves the
+    /// loop that started it.
+    public init(
+        _ configuration: BackendConfiguration, transport: (any RPCTransport)? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws(CallError) {
         guard !configuration.endpoints.isEmpty else {
             throw CallError(.invalidArgument, "a backend needs at least one endpoint")
         }
@@ -25,6 +35,13 @@ public final class RPCClient: Sendable {
             endpoints: configuration.endpoints, policy: configuration.balance, health: configuration.health)
         budget = RetryBudget(ratio: configuration.retryBudgetRatio)
         metrics = CallMetrics(backend: configuration.name)
+        self.group = group
+        let onLoop = configuration.framing != .grpc && transport == nil && configuration.transport == .tcp
+        var loops: [LoopClient] = []
+        for loop in group.makeIterator() {
+            loops.append(LoopClient(eventLoop: loop, configuration: configuration, onLoopConnections: onLoop))
+        }
+        loopClients = loops
         if configuration.framing == .grpc {
             guard configuration.transport == .tcp else {
                 throw CallError(.invalidArgument, "gRPC backends are reached over TCP only")
@@ -43,7 +60,7 @@ public final class RPCClient: Sendable {
             let codec = configuration.codec
             // ShmIPC streams are cheap: one per call in flight, reused, rather than sharing one.
             let multiplexed = configuration.framing == .ttheader && chosen is TCPTransport
-            pools = configuration.endpoints.map {
+            pools = onLoop ? [] : configuration.endpoints.map {
                 ConnectionPool(
                     endpoint: $0, transport: chosen, codec: codec, maxConnections: configuration.maxConnectionsPerEndpoint,
                     multiplexed: multiplexed, maxConcurrentPerConnection: configuration.maxConcurrentPerConnection)
@@ -56,6 +73,9 @@ public final class RPCClient: Sendable {
     public func shutdown() async {
         for pool in pools { pool.close() }
         for client in grpc { client.shutdown() }
+        for loopClient in loopClients {
+            try? await loopClient.eventLoop.submit { loopClient.shutDown() }.get()
+        }
     }
 
     func nextSequenceID() -> Int32 {
@@ -64,79 +84,47 @@ public final class RPCClient: Sendable {
     }
 
     /// Calls `request.method` and returns its reply (for Thrift, the result struct: a declared exception is a
-    /// normal reply at this level; the JSON layer and the HTTP mapping render it).
+    /// normal reply at this level; the JSON layer and the HTTP mapping render it). Runs on one of the client's
+    /// event loops; cancelling the task ends the call with CANCELLED_BY_CALLER.
     public func call(_ request: RPCRequest, options: CallOptions = CallOptions()) async throws(CallError) -> RPCReply {
-        let policy = options.retry ?? configuration.retry
-        let start = ContinuousClock.now
-        budget.recordCall(now: start)
-        var log: [String] = []
-        var excluded = Set<Int>()
-        var attempt = 1
-        while true {
-            let now = ContinuousClock.now
-            if let deadline = options.deadline, deadline <= now {
-                throw finalError(
-                    CallError(.timeoutByCaller, "the caller's deadline expired before attempt \(attempt)"), log: log)
+        let loop = group.next()
+        let box = CancellationBox()
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Result<RPCReply, CallError>, Never>) in
+                box.attach(start(request, options: options, on: loop) { continuation.resume(returning: $0) })
             }
-            if Task.isCancelled {
-                throw finalError(CallError(.cancelledByCaller, "the caller cancelled the call"), log: log)
-            }
-            guard let index = balancer.pick(key: request.hashKey, excluding: excluded, now: now) else {
-                let error = CallError(
-                    .unavailable, "no healthy endpoint: all \(configuration.endpoints.count) are ejected after "
-                        + "repeated failures (one probe per endpoint every \(configuration.health.probeInterval))")
-                metrics.attempt(method: request.method, code: error.code)
-                throw finalError(error, log: log)
-            }
-            let limit = timeLimit(options: options, from: now)
-            do throws(AttemptFailure) {
-                var reply = try await attemptWithBackup(request, index: index, limit: limit, options: options)
-                balancer.recordSuccess(index)
-                metrics.attempt(method: request.method, code: nil)
-                metrics.call(method: request.method, code: nil, seconds: (ContinuousClock.now - start).seconds)
-                reply.attempts = attempt
-                return reply
-            } catch {
-                let failure = error
-                let endpoint = failure.endpoint ?? configuration.endpoints[index]
-                log.append("\(attempt):\(failure.error.code.name)@\(endpoint)")
-                metrics.attempt(method: request.method, code: failure.error.code)
-                if Self.isEndpointFailure(failure.error.code) { balancer.recordFailure(index) }
-                excluded.insert(index)
-                let retryable = policy.isRetryable(
-                    RetryPolicy.Failure(code: failure.error.code, requestSent: failure.requestSent),
-                    method: request.method)
-                guard retryable else {
-                    metrics.call(method: request.method, code: failure.error.code, seconds: (ContinuousClock.now - start).seconds)
-                    throw finalError(failure.error, log: log)
-                }
-                var stop: String?
-                if attempt >= policy.maxAttempts {
-                    stop = "max attempts (\(policy.maxAttempts)) reached"
-                } else if let maximum = policy.maxDuration, ContinuousClock.now - start >= maximum {
-                    stop = "max retry duration (\(maximum)) reached"
-                } else if !budget.tryRetry() {
-                    stop = "retry budget exhausted"
-                }
-                let pause = policy.delay(beforeAttempt: attempt + 1) { Double.random(in: 0..<1) }
-                if stop == nil, let deadline = options.deadline, ContinuousClock.now + pause >= deadline {
-                    stop = "the caller's deadline leaves no time for another attempt"
-                }
-                if let stop {
-                    metrics.call(method: request.method, code: failure.error.code, seconds: (ContinuousClock.now - start).seconds)
-                    throw exhausted(failure.error, attempts: attempt, reason: stop, log: log)
-                }
-                metrics.retry(method: request.method)
-                if pause > .zero {
-                    do {
-                        try await Task.sleep(for: pause)
-                    } catch {
-                        throw finalError(CallError(.cancelledByCaller, "the caller cancelled the call"), log: log)
-                    }
-                }
-                attempt += 1
-            }
+        } onCancel: {
+            box.cancel()
         }
+        return try result.get()
+    }
+
+    /// Starts a call on `eventLoop`; `completion` runs on that loop exactly once, with the reply or the
+    /// ``CallError``. Everything the call does — connecting, writing, matching the reply, its deadlines, retries
+    /// and backup request — happens on that loop when it is one of the client's (otherwise on one of them, with
+    /// the completion handed back). The handle cancels it.
+    @discardableResult
+    public func start(
+        _ request: RPCRequest, options: CallOptions = CallOptions(), on eventLoop: any EventLoop,
+        completion: @escaping (Result<RPCReply, CallError>) -> Void
+    ) -> CallHandle {
+        if let loopClient = loopClients.first(where: { $0.eventLoop === eventLoop }) {
+            let call = LoopCall(client: self, loopClient: loopClient, request: request, options: options,
+                                completion: completion)
+            if eventLoop.inEventLoop {
+                call.start()
+            } else {
+                eventLoop.execute { call.start() }
+            }
+            return CallHandle(call: call)
+        }
+        let loopClient = loopClients[Int.random(in: 0..<loopClients.count)]
+        let back = UncheckedBox(completion)
+        let call = LoopCall(client: self, loopClient: loopClient, request: request, options: options) { result in
+            eventLoop.execute { back.value(result) }
+        }
+        loopClient.eventLoop.execute { call.start() }
+        return CallHandle(call: call)
     }
 
     /// Whether a failure says something about the endpoint (for passive health), not about the request.
@@ -144,98 +132,6 @@ public final class RPCClient: Sendable {
         switch code {
         case .unavailable, .connectTimeout, .backendClosed, .badBackendReply, .grpc(.unavailable): true
         default: false
-        }
-    }
-
-    struct TimeLimit {
-        var instant: ContinuousClock.Instant
-        var error: CallError
-    }
-
-    /// The earlier of the RPC timeout (from now) and the caller's deadline, and the error its expiry means.
-    func timeLimit(options: CallOptions, from now: ContinuousClock.Instant) -> TimeLimit? {
-        let timeout = options.rpcTimeout ?? configuration.rpcTimeout
-        let rpcDeadline = timeout.map { now + $0 }
-        if let caller = options.deadline, rpcDeadline.map({ caller <= $0 }) ?? true {
-            return TimeLimit(instant: caller, error: CallError(.timeoutByCaller, "the caller's deadline expired"))
-        }
-        switch rpcDeadline {
-        case nil:
-            return nil
-        case let rpc?:
-            return TimeLimit(
-                instant: rpc, error: CallError(.rpcTimeout, "no reply within the RPC timeout of \(timeout!)",
-                                               details: ["timeout_ms": String(timeout!.milliseconds)]))
-        }
-    }
-
-    private func attemptWithBackup(_ request: RPCRequest, index: Int, limit: TimeLimit?, options: CallOptions)
-        async throws(AttemptFailure) -> RPCReply
-    {
-        let remaining = limit.map { $0.instant - ContinuousClock.now }
-        var backup: (@Sendable () async throws(AttemptFailure) -> RPCReply)?
-        if configuration.backupRequestDelay != nil, configuration.endpoints.count > 1 || configuration.framing == .ttheader {
-            backup = { [self] () async throws(AttemptFailure) -> RPCReply in
-                guard budget.tryRetry() else {
-                    throw AttemptFailure(error: CallError(.unavailable, "retry budget exhausted: no backup request"), requestSent: false)
-                }
-                let other = balancer.pick(key: request.hashKey, excluding: [index]) ?? index
-                metrics.backup(method: request.method)
-                return try await attempt(request, index: other, remaining: remaining, options: options)
-            }
-        }
-        return try await CallRace<RPCReply>.run(
-            deadline: limit?.instant, timeoutError: limit?.error ?? CallError(.rpcTimeout, "timed out"),
-            backupDelay: configuration.backupRequestDelay,
-            first: { [self] () async throws(AttemptFailure) -> RPCReply in
-                try await attempt(request, index: index, remaining: remaining, options: options)
-            },
-            backup: backup)
-    }
-
-    /// One attempt on endpoint `index`, without a time limit of its own (the race bounds it).
-    func attempt(_ request: RPCRequest, index: Int, remaining: Duration?, options: CallOptions)
-        async throws(AttemptFailure) -> RPCReply
-    {
-        let endpoint = configuration.endpoints[index]
-        if configuration.framing == .grpc {
-            do {
-                return try await grpc[index].unary(request, timeout: remaining, requestID: options.requestID)
-            } catch {
-                throw AttemptFailure(error: error.error, requestSent: error.requestSent, endpoint: endpoint)
-            }
-        }
-        let pool = pools[index]
-        let connection: any RPCConnection
-        do {
-            connection = try await pool.acquire(connectTimeout: configuration.connectTimeout)
-        } catch {
-            throw AttemptFailure(error: error, requestSent: false, endpoint: endpoint)
-        }
-        let sequenceID = nextSequenceID()
-        let frame = configuration.codec.encode(envelope(request, sequenceID: sequenceID, remaining: remaining, options: options))
-        if request.isOneway {
-            do {
-                try await connection.send(frame)
-                pool.release(connection, reusable: true)
-                return RPCReply(payload: [], endpoint: endpoint)
-            } catch {
-                pool.release(connection, reusable: false)
-                throw AttemptFailure(error: error, requestSent: true, endpoint: endpoint)
-            }
-        }
-        let reply: WireEnvelope
-        do {
-            reply = try await connection.roundTrip(frame, sequenceID: sequenceID)
-        } catch {
-            pool.release(connection, reusable: false)
-            throw AttemptFailure(error: error, requestSent: true, endpoint: endpoint)
-        }
-        pool.release(connection, reusable: true)
-        do {
-            return try interpret(reply, request: request, endpoint: endpoint)
-        } catch {
-            throw AttemptFailure(error: error, requestSent: true, endpoint: endpoint)
         }
     }
 
@@ -333,8 +229,31 @@ extension RPCClient {
         guard let index = balancer.pick(key: request.hashKey, excluding: [], now: now) else {
             return AsyncThrowingStream { throw CallError(.unavailable, "no healthy endpoint") }
         }
-        let limit = timeLimit(options: options, from: now)
-        return grpc[index].serverStream(
-            request, timeout: limit.map { $0.instant - now }, requestID: options.requestID)
+        var timeout = options.rpcTimeout ?? configuration.rpcTimeout
+        for deadline in [options.deadline, options.rpcDeadline].compactMap({ $0 }) {
+            timeout = min(timeout ?? (deadline - now), deadline - now)
+        }
+        return grpc[index].serverStream(request, timeout: timeout, requestID: options.requestID)
+    }
+}
+
+/// Hands a task's cancellation to a call that may not have started yet.
+final class CancellationBox: Sendable {
+    private let state = Mutex<(handle: CallHandle?, cancelled: Bool)>((nil, false))
+
+    func attach(_ handle: CallHandle) {
+        let cancelled = state.withLock { state -> Bool in
+            state.handle = handle
+            return state.cancelled
+        }
+        if cancelled { handle.cancel() }
+    }
+
+    func cancel() {
+        let handle = state.withLock { state -> CallHandle? in
+            state.cancelled = true
+            return state.handle
+        }
+        handle?.cancel()
     }
 }

@@ -1,0 +1,46 @@
+import NIOCore
+
+/// What one event loop holds of an ``RPCClient``: its own connection pool per endpoint (default TCP transport),
+/// touched only from that loop.
+final class LoopClient: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    /// One pool per endpoint, in endpoint order; empty when the client's calls do not run on loop connections
+    /// (gRPC, a transport other than the default TCP one).
+    let pools: [LoopEndpointPool]
+
+    init(eventLoop: any EventLoop, configuration: BackendConfiguration, onLoopConnections: Bool) {
+        self.eventLoop = eventLoop
+        guard onLoopConnections else {
+            pools = []
+            return
+        }
+        pools = configuration.endpoints.map {
+            LoopEndpointPool(
+                endpoint: $0, eventLoop: eventLoop, codec: configuration.codec,
+                multiplexed: configuration.framing == .ttheader,
+                maxConnections: configuration.maxConnectionsPerEndpoint,
+                maxConcurrentPerConnection: configuration.maxConcurrentPerConnection,
+                connectTimeout: configuration.connectTimeout)
+        }
+    }
+
+    func shutDown() {
+        for pool in pools { pool.shutDown() }
+    }
+}
+
+/// A call started with ``RPCClient/start(_:options:on:completion:)``.
+public struct CallHandle: Sendable {
+    let call: LoopCall
+
+    /// Ends the call with CANCELLED_BY_CALLER unless it already ended (its completion then runs with that error).
+    /// Safe from any thread; the cancellation happens on the call's event loop.
+    public func cancel() {
+        let call = self.call
+        if call.eventLoop.inEventLoop {
+            call.cancel()
+        } else {
+            call.eventLoop.execute { call.cancel() }
+        }
+    }
+}
