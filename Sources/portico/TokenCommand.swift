@@ -19,7 +19,8 @@ struct TokenKeyOptions: ParsableArguments {
     @Option(help: "local (shared key, encrypted token) or public (key pair, signed token).")
     var purpose: String = "local"
 
-    @Option(name: .customLong("implicit-assertion"), help: "Text authenticated with v3/v4 tokens but not carried in them.")
+    @Option(
+        name: .customLong("implicit-assertion"), help: "Text authenticated with v3/v4 tokens but not carried in them.")
     var implicitAssertion: String = ""
 
     func parsedVersion() throws -> PASETOVersion? {
@@ -31,7 +32,9 @@ struct TokenKeyOptions: ParsableArguments {
     }
 
     func parsedPurpose() throws -> PASETOPurpose {
-        guard let parsed = PASETOPurpose(rawValue: purpose) else { throw ValidationError("--purpose must be local or public") }
+        guard let parsed = PASETOPurpose(rawValue: purpose) else {
+            throw ValidationError("--purpose must be local or public")
+        }
         return parsed
     }
 
@@ -95,7 +98,9 @@ struct TokenIssueCommand: ParsableCommand {
             }
             var lifetime: Duration?
             if let exp {
-                guard let parsed = DurationText.parse(exp) else { throw ValidationError("--exp takes a duration like 1h") }
+                guard let parsed = DurationText.parse(exp) else {
+                    throw ValidationError("--exp takes a duration like 1h")
+                }
                 lifetime = parsed
             }
             var footer = PASETOIssuer.FooterKeyID.paserkID
@@ -146,7 +151,9 @@ struct TokenVerifyCommand: ParsableCommand {
             guard kid.isEmpty || kid.count == key.count else {
                 throw ValidationError("give one --kid per --key, or none")
             }
-            guard let skew = DurationText.parse(leeway) else { throw ValidationError("--leeway takes a duration like 30s") }
+            guard let skew = DurationText.parse(leeway) else {
+                throw ValidationError("--leeway takes a duration like 30s")
+            }
             let purpose = try options.parsedPurpose()
             var entries: [PASETOKeyRing.Entry] = []
             for (index, reference) in key.enumerated() {

@@ -31,7 +31,10 @@ import Testing
     }
 
     @Test func localTokenWithHexKeyRoundTrips() throws {
-        let token = try issue(["--key", Self.localHex, "--purpose", "local", "--version", "v4", "--claims", #"{"sub":"alice"}"#, "--exp", "1h", "--kid", "main"])
+        let token = try issue([
+            "--key", Self.localHex, "--purpose", "local", "--version", "v4", "--claims", #"{"sub":"alice"}"#, "--exp",
+            "1h", "--kid", "main",
+        ])
         #expect(token.hasPrefix("v4.local."))
         let result = try portico(["verify", "--key", Self.localHex, "--kid", "main", token])
         #expect(result.status == 0, "\(result.stderr)")
@@ -58,7 +61,9 @@ import Testing
         // A secret key verifies too (its public half).
         #expect(try portico(["verify", "--purpose", "public", "--key", Self.v4Secret, token]).status == 0)
         // Token from standard input.
-        let piped = try runProcess(Self.binary, ["token", "verify", "--purpose", "public", "--key", Self.v4Public, "-"], input: Array((token + "\n").utf8))
+        let piped = try runProcess(
+            Self.binary, ["token", "verify", "--purpose", "public", "--key", Self.v4Public, "-"],
+            input: Array((token + "\n").utf8))
         #expect(piped.status == 0, "\(piped.stderr)")
     }
 
@@ -66,17 +71,25 @@ import Testing
         for version in ["v2", "v3"] {
             for purpose in ["local", "public"] {
                 // A hex key of the right shape for each (v3 secret: a valid P-384 scalar).
-                let secretHex = version == "v3"
+                let secretHex =
+                    version == "v3"
                     ? "20347609607477aca8fbfbc5e6218455f3199669792ef8b466faa87bdc67798144c848dd03661eed5ac62461340cea96"
                     : "b4cbfb43df4ce210727d953e4a713307fa19bb7d9f85041438d9e11b942a3774"
-                let publicHex = version == "v3"
-                    ? "02fbcb7c69ee1c60579be7a334134878d9c5c5bf35d552dab63c0140397ed14cef637d7720925c44699ea30e72874c72fb"
+                let publicHex =
+                    version == "v3"
+                    ? "02fbcb7c69ee1c60579be7a334134878d9c5c5bf35d552dab63c0140397ed14c"
+                        + "ef637d7720925c44699ea30e72874c72fb"
                     : "1eb9dbbbbc047c03fd70604e0071f0987e16b28b757225c11f00415d0e20b1a2"
                 let key = purpose == "local" ? Self.localHex : secretHex
                 let verifyKey = purpose == "local" ? Self.localHex : publicHex
-                let token = try issue(["--key", key, "--version", version, "--purpose", purpose, "--claims", #"{"n":1}"#, "--exp", "5m", "--no-footer"])
+                let token = try issue([
+                    "--key", key, "--version", version, "--purpose", purpose, "--claims", #"{"n":1}"#, "--exp", "5m",
+                    "--no-footer",
+                ])
                 #expect(token.hasPrefix("\(version).\(purpose)."))
-                let result = try portico(["verify", "--key", verifyKey, "--version", version, "--purpose", purpose, token])
+                let result = try portico([
+                    "verify", "--key", verifyKey, "--version", version, "--purpose", purpose, token,
+                ])
                 #expect(result.status == 0, "\(version).\(purpose): \(result.stderr)")
             }
         }

@@ -75,7 +75,9 @@ import Testing
     @Test func audienceIssuerSubjectAndIdentifierAreOptIn() {
         let claims = #"{"exp":"2030-01-01T00:00:00Z","aud":"api","iss":"me","sub":"u","jti":"1"}"#
         #expect(code(claims) == nil)
-        #expect(code(claims, rules: PASETOClaimRules(audience: "api", issuer: "me", subject: "u", tokenIdentifier: "1")) == nil)
+        #expect(
+            code(claims, rules: PASETOClaimRules(audience: "api", issuer: "me", subject: "u", tokenIdentifier: "1"))
+                == nil)
         #expect(code(claims, rules: PASETOClaimRules(audience: "other")) == .claimMismatch)
         #expect(code(claims, rules: PASETOClaimRules(issuer: "other")) == .claimMismatch)
         #expect(code(claims, rules: PASETOClaimRules(subject: "other")) == .claimMismatch)
@@ -109,7 +111,8 @@ import Testing
 
     @Test func issuerSetsIssuedAtAndExpiry() throws {
         let issuer = try PASETOIssuer(key: Self.key)
-        let token = try issuer.issue(claims: Array(#"{"sub":"u","exp":"1999-01-01T00:00:00Z"}"#.utf8), lifetime: .seconds(3600), at: Self.now)
+        let token = try issuer.issue(
+            claims: Array(#"{"sub":"u","exp":"1999-01-01T00:00:00Z"}"#.utf8), lifetime: .seconds(3600), at: Self.now)
         let verified = try PASETOVerifier(keyRing: try PASETOKeyRing(keys: [Self.key])).verify(token, at: Self.now)
         #expect(verified.claims.subject == "u")
         #expect(verified.claims.issuedAt == Self.now)

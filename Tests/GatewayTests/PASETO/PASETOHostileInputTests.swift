@@ -10,7 +10,9 @@ import Testing
     static let claims = Array(#"{"sub":"u","exp":"2030-01-01T00:00:00+00:00"}"#.utf8)
 
     /// One key of each version and purpose (secret keys for public), and a verifier that accepts all of them.
-    static let keys: [PASETOKey] = PASETOVersion.allCases.flatMap { [PASETOKey.generate($0, .local), .generate($0, .secret)] }
+    static let keys: [PASETOKey] = PASETOVersion.allCases.flatMap {
+        [PASETOKey.generate($0, .local), .generate($0, .secret)]
+    }
     static let verifier: PASETOVerifier = {
         // A ring can only fail to build when empty; it is not.
         let ring = (try? PASETOKeyRing(keys: keys)) ?? (try! PASETOKeyRing(keys: [.generate(.v4, .local)]))
@@ -46,12 +48,15 @@ import Testing
     @Test func everyCharacterChangeIsRefused() throws {
         for token in try Self.tokens() {
             var characters = Array(token.utf8)
-            let headerLength = token.hasPrefix("v2.local.") || token.hasPrefix("v3.local.") || token.hasPrefix("v4.local.") ? 9 : 10
+            let headerLength =
+                token.hasPrefix("v2.local.") || token.hasPrefix("v3.local.") || token.hasPrefix("v4.local.") ? 9 : 10
             for index in headerLength..<characters.count where characters[index] != UInt8(ascii: ".") {
                 let original = characters[index]
                 // Another alphabet character (changes at least one decoded bit, or a trailing bit).
                 characters[index] = original == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-                #expect(code(String(decoding: characters, as: UTF8.self)) == .tokenInvalid, "\(token.prefix(10)) at \(index)")
+                #expect(
+                    code(String(decoding: characters, as: UTF8.self)) == .tokenInvalid,
+                    "\(token.prefix(10)) at \(index)")
                 characters[index] = original
             }
         }
@@ -60,7 +65,9 @@ import Testing
     @Test func wrongVersionsAndPurposesAreInvalid() throws {
         let token = try Self.keys[5].issue(Self.claims)  // v4.public
         let body = token.dropFirst("v4.public.".count)
-        for header in ["v1.public.", "v5.public.", "V4.public.", "v4.secret.", "v4.Public.", "v4..", "v4.public.v4.public."] {
+        for header in [
+            "v1.public.", "v5.public.", "V4.public.", "v4.secret.", "v4.Public.", "v4..", "v4.public.v4.public.",
+        ] {
             #expect(code(header + body) == .tokenInvalid, "\(header)")
         }
         // A verifier holding only local keys refuses public tokens, and the reverse.
@@ -74,7 +81,9 @@ import Testing
     }
 
     @Test func oversizedTokensAreRefusedBeforeAnyWork() throws {
-        let big = try Self.keys[4].issue(Array(#"{"exp":"2030-01-01T00:00:00Z","pad":""#.utf8) + [UInt8](repeating: 0x61, count: 7000) + Array(#""}"#.utf8))
+        let big = try Self.keys[4].issue(
+            Array(#"{"exp":"2030-01-01T00:00:00Z","pad":""#.utf8) + [UInt8](repeating: 0x61, count: 7000)
+                + Array(#""}"#.utf8))
         #expect(big.utf8.count > 8192)
         #expect(code(big) == .tokenInvalid)
         var larger = Self.verifier
@@ -115,7 +124,8 @@ import Testing
     @Test func deepAndHugeClaimsAreInvalidWithoutExhaustingTheStack() throws {
         var larger = Self.verifier
         larger.limits.maxTokenLength = 1 << 20
-        let deep = "{\"exp\":\"2030-01-01T00:00:00Z\",\"a\":" + String(repeating: "[", count: 100_000)
+        let deep =
+            "{\"exp\":\"2030-01-01T00:00:00Z\",\"a\":" + String(repeating: "[", count: 100_000)
             + String(repeating: "]", count: 100_000) + "}"
         #expect(code(try Self.keys[4].issue(Array(deep.utf8)), verifier: larger) == .tokenInvalid)
         let wide = "{" + (0..<1000).map { "\"c\($0)\":0" }.joined(separator: ",") + ",\"exp\":\"2030-01-01T00:00:00Z\"}"
@@ -132,7 +142,10 @@ import Testing
             let length = Int(generator.next() % 300)
             var bytes = Array(headers[round % headers.count].utf8)
             for _ in 0..<length {
-                bytes.append(round % 5 == 0 ? UInt8(truncatingIfNeeded: generator.next()) : alphabet[Int(generator.next() % UInt64(alphabet.count))])
+                bytes.append(
+                    round % 5 == 0
+                        ? UInt8(truncatingIfNeeded: generator.next())
+                        : alphabet[Int(generator.next() % UInt64(alphabet.count))])
             }
             do {
                 _ = try Self.verifier.verify(bytes, at: Self.now)

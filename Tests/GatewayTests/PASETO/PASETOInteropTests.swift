@@ -65,7 +65,10 @@ import Testing
             let footer = String(decoding: PASETOFooter.with(keyID: testCase.key.keyID), as: UTF8.self)
             // 0: pyseto issues with our key. 1: pyseto verifies ours. 2: pyseto, wrong implicit assertion (v3/v4)
             // or a tampered token (v2), must fail.
-            ops.append(Operation(op: "issue", key: testCase.key.paserk, payload: payload, footer: footer, implicit: testCase.implicit))
+            ops.append(
+                Operation(
+                    op: "issue", key: testCase.key.paserk, payload: payload, footer: footer, implicit: testCase.implicit
+                ))
             ops.append(Operation(op: "verify", key: verification, token: testCase.ours, implicit: testCase.implicit))
             if testCase.key.version == .v2 {
                 ops.append(Operation(op: "verify", key: verification, token: tamper(testCase.ours), implicit: ""))
@@ -85,7 +88,8 @@ import Testing
             // Portico -> pyseto.
             #expect(verifiedThere.error == nil, "\(name): pyseto refused our token: \(verifiedThere.error ?? "")")
             #expect(verifiedThere.payload == payload, "\(name)")
-            #expect(verifiedThere.footer == String(decoding: PASETOFooter.with(keyID: testCase.key.keyID), as: UTF8.self))
+            #expect(
+                verifiedThere.footer == String(decoding: PASETOFooter.with(keyID: testCase.key.keyID), as: UTF8.self))
             #expect(refusedThere.error != nil, "\(name): pyseto accepted a token it must refuse")
             // pyseto -> Portico, through the verifier with every key in one ring (selected by the kid).
             let theirs = try #require(issued.token, "\(name): pyseto could not issue: \(issued.error ?? "")")

@@ -11,9 +11,18 @@ import Testing
         // Identifiers computed by pyseto 1.10.0 for the key "a" * 32 and the 3-S-1 / 4-S-1 vector keys.
         let local = Array(repeating: UInt8(ascii: "a"), count: 32)
         let expected: [(PASETOVersion, String, String)] = [
-            (.v2, "k2.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE", "k2.lid.NykEyoa-w2DXmtlYqJFLRjldpP1SwLQl5jhJMa0GaWe4"),
-            (.v3, "k3.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE", "k3.lid.xWwghjStAcEs-SJcBBDsQdWdqBEg-J-VxZMvBxAFBc2-"),
-            (.v4, "k4.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE", "k4.lid.vEGV741r2kipk8wRSZKKocXZ-PVGPwoKqKv95KOEQOHl"),
+            (
+                .v2, "k2.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
+                "k2.lid.NykEyoa-w2DXmtlYqJFLRjldpP1SwLQl5jhJMa0GaWe4"
+            ),
+            (
+                .v3, "k3.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
+                "k3.lid.xWwghjStAcEs-SJcBBDsQdWdqBEg-J-VxZMvBxAFBc2-"
+            ),
+            (
+                .v4, "k4.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
+                "k4.lid.vEGV741r2kipk8wRSZKKocXZ-PVGPwoKqKv95KOEQOHl"
+            ),
         ]
         for (version, paserk, id) in expected {
             let key = try PASETOKey(version: version, kind: .local, bytes: local)
@@ -21,7 +30,8 @@ import Testing
             #expect(key.paserkID == id)
             #expect(try PASETOKey(paserk: paserk).paserk == paserk)
         }
-        let v3Public = try PASETOKey(paserk: "k3.public.AvvLfGnuHGBXm-ejNBNIeNnFxb811VLatjwBQDl-0UzvY313IJJcRGmeow5yh0xy-w")
+        let v3Public = try PASETOKey(
+            paserk: "k3.public.AvvLfGnuHGBXm-ejNBNIeNnFxb811VLatjwBQDl-0UzvY313IJJcRGmeow5yh0xy-w")
         #expect(v3Public.paserkID == "k3.pid.PxgWOvlp7nrlGmCZID5SvI6qON4tryxERukDQ1HtL8Ru")
         let v4Vector = try #require(PASETOVectors.load("v4").first { $0.name == "4-S-1" })
         let v4Secret = try #require(try v4Vector.secretKeyValue())
@@ -34,7 +44,8 @@ import Testing
     @Test(arguments: [
         "k4.local.", "k4.local.YWFh", "k5.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
         "k4.lid.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE", "k4.local-wrap.pie.abc",
-        "k4.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=", "k4.secret.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
+        "k4.local.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=",
+        "k4.secret.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE",
         "k3.public.YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE", "k4.public.AAAA", "k4", "",
     ])
     func badPASERKIsRefused(_ text: String) {
@@ -46,21 +57,30 @@ import Testing
         let fromHex = try PASETOKey.load(Self.localHex, version: .v4, kind: .local)
         #expect(fromHex.version == .v4 && fromHex.kind == .local)
         #expect(throws: PASETOError.self) { try PASETOKey.load(Self.localHex) }  // hex needs version and kind
-        #expect(throws: PASETOError.self) { try PASETOKey.load("zz" + Self.localHex.dropFirst(2), version: .v4, kind: .local) }
+        #expect(throws: PASETOError.self) {
+            try PASETOKey.load("zz" + Self.localHex.dropFirst(2), version: .v4, kind: .local)
+        }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("paseto-key-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try (fromHex.paserk + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try PASETOKey.load("file:" + path).paserk == fromHex.paserk)
-        #expect(try PASETOKey.load("env:PASETO_TEST_KEY", environment: ["PASETO_TEST_KEY": " \(fromHex.paserk) "]).paserk == fromHex.paserk)
+        #expect(
+            try PASETOKey.load("env:PASETO_TEST_KEY", environment: ["PASETO_TEST_KEY": " \(fromHex.paserk) "]).paserk
+                == fromHex.paserk)
         #expect(throws: PASETOError.self) { try PASETOKey.load("env:PASETO_ABSENT", environment: [:]) }
         #expect(throws: PASETOError.self) { try PASETOKey.load("file:/nonexistent/key") }
         // PASERK disagreeing with the asked version or kind.
         #expect(throws: PASETOError.self) { try PASETOKey.load(fromHex.paserk, version: .v2) }
         #expect(throws: PASETOError.self) { try PASETOKey.load(fromHex.paserk, kind: .public) }
         // Lengths per version and kind.
-        #expect(throws: PASETOError.self) { try PASETOKey(version: .v3, kind: .secret, bytes: [UInt8](repeating: 1, count: 32)) }
-        #expect(throws: PASETOError.self) { try PASETOKey(version: .v4, kind: .public, bytes: [UInt8](repeating: 1, count: 31)) }
-        var mismatched = try #require(try PASETOVectors.load("v4").first { $0.name == "4-S-1" }?.secretKeyValue()).rawBytes
+        #expect(throws: PASETOError.self) {
+            try PASETOKey(version: .v3, kind: .secret, bytes: [UInt8](repeating: 1, count: 32))
+        }
+        #expect(throws: PASETOError.self) {
+            try PASETOKey(version: .v4, kind: .public, bytes: [UInt8](repeating: 1, count: 31))
+        }
+        var mismatched = try #require(try PASETOVectors.load("v4").first { $0.name == "4-S-1" }?.secretKeyValue())
+            .rawBytes
         mismatched[63] ^= 1
         #expect(throws: PASETOError.self) { try PASETOKey(version: .v4, kind: .secret, bytes: mismatched) }
     }
@@ -98,7 +118,8 @@ import Testing
             #expect(try verifier.verify(token, at: now).keyID == id)
             // Named with the other key's id: that key is tried, and fails.
             let other = id == "2024-old" ? "2025-new" : "2024-old"
-            let misnamed = try PASETOIssuer(key: key, footerKeyID: .named(other)).issue(claims: Array("{}".utf8), at: now)
+            let misnamed = try PASETOIssuer(key: key, footerKeyID: .named(other)).issue(
+                claims: Array("{}".utf8), at: now)
             #expect(throws: PASETOError.self) { try verifier.verify(misnamed, at: now) }
             // Without a kid every v4.local key is tried.
             let bare = try PASETOIssuer(key: key, footerKeyID: .omitted).issue(claims: Array("{}".utf8), at: now)
@@ -110,7 +131,8 @@ import Testing
         let unknown = try PASETOIssuer(key: new, footerKeyID: .named("nobody")).issue(claims: Array("{}".utf8), at: now)
         #expect(throws: PASETOError.self) { try verifier.verify(unknown, at: now) }
         // A kid that names a key of another purpose.
-        let crossed = try PASETOIssuer(key: new, footerKeyID: .named(signer.keyID)).issue(claims: Array("{}".utf8), at: now)
+        let crossed = try PASETOIssuer(key: new, footerKeyID: .named(signer.keyID)).issue(
+            claims: Array("{}".utf8), at: now)
         #expect(throws: PASETOError.self) { try verifier.verify(crossed, at: now) }
         // requireKeyID refuses kid-less tokens.
         var strict = verifier

@@ -40,7 +40,8 @@ import Testing
     @Test func preAuthenticationEncodingMatchesTheSpecification() {
         #expect(PAE.encode([]) == [0, 0, 0, 0, 0, 0, 0, 0])
         #expect(PAE.encode([[]]) == [1, 0, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0, 0, 0, 0, 0])
-        #expect(PAE.encode([Array("test".utf8)]) == [1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0] + Array("test".utf8))
+        #expect(
+            PAE.encode([Array("test".utf8)]) == [1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0] + Array("test".utf8))
         #expect(PAE.encode([[], []]) == [2, 0, 0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0, count: 16))
     }
 
@@ -80,13 +81,16 @@ import Testing
                 k = b"" if k == "-" else bytes.fromhex(k)
                 print(hashlib.blake2b(m, key=k, digest_size=int(n)).hexdigest())
             """
-        let input = cases.map { "\($0.message.isEmpty ? "-" : hexString($0.message)) \($0.key.isEmpty ? "-" : hexString($0.key)) \($0.length)" }
+        func field(_ bytes: [UInt8]) -> String { bytes.isEmpty ? "-" : hexString(bytes) }
+        let input =
+            cases.map { "\(field($0.message)) \(field($0.key)) \($0.length)" }
             .joined(separator: "\n") + "\n"
         let output = try runPeer("python3", ["-c", script], input: Array(input.utf8))
         let expected = String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init)
         #expect(expected.count == cases.count)
         for (testCase, digest) in zip(cases, expected) {
-            #expect(hexString(BLAKE2b.hash(digestLength: testCase.length, key: testCase.key, testCase.message)) == digest)
+            #expect(
+                hexString(BLAKE2b.hash(digestLength: testCase.length, key: testCase.key, testCase.message)) == digest)
         }
         // Incremental updates in odd pieces give the one-shot digest.
         var hasher = BLAKE2b(digestLength: 32, key: [UInt8](repeating: 9, count: 16))
@@ -109,8 +113,8 @@ import Testing
     @Test func swiftCryptoChaCha20MatchesRFC8439() throws {
         // RFC 8439 §2.4.2: the raw stream cipher XChaCha20 runs on, block counter 1.
         let plaintext = Array(
-            "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it."
-                .utf8)
+            ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, "
+                + "sunscreen would be it.").utf8)
         let output = try XChaCha20.chaCha20(
             key: (0..<32).map { UInt8($0) }, nonce: hex("000000000000004a00000000"), counter: 1, plaintext)
         #expect(

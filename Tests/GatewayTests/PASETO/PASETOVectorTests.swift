@@ -29,7 +29,9 @@ import Testing
         switch key {
         case .v2Local(let key):
             token = try PASETO.V2.encrypt(payload, key: key, footer: vector.footerBytes, nonceKey: nonce)
-            #expect(try PASETO.V2.decrypt(vector.token, key: key) == PASETOMessage(payload: payload, footer: vector.footerBytes))
+            #expect(
+                try PASETO.V2.decrypt(vector.token, key: key)
+                    == PASETOMessage(payload: payload, footer: vector.footerBytes))
         case .v3Local(let key):
             token = try PASETO.V3.encrypt(
                 payload, key: key, footer: vector.footerBytes, implicitAssertion: vector.implicitBytes, nonce: nonce)
@@ -62,7 +64,8 @@ import Testing
             #expect(hexString(secret.publicKey.bytes) == hexString(publicKey.bytes))
         case (.v4Secret(let secret), .v4Public(let publicKey)):
             #expect(
-                try PASETO.V4.sign(payload, key: secret, footer: vector.footerBytes, implicitAssertion: vector.implicitBytes)
+                try PASETO.V4.sign(
+                    payload, key: secret, footer: vector.footerBytes, implicitAssertion: vector.implicitBytes)
                     == vector.token)
             #expect(
                 try PASETO.V4.verify(vector.token, key: publicKey, implicitAssertion: vector.implicitBytes).payload

@@ -78,7 +78,9 @@ struct BLAKE2b {
         var digest: [UInt8] = []
         digest.reserveCapacity(Self.maxDigestLength)
         for word in state {
-            for shift in stride(from: 0, to: 64, by: 8) { digest.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            for shift in stride(from: 0, to: 64, by: 8) {
+                digest.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
         }
         return Array(digest.prefix(digestLength))
     }

@@ -26,7 +26,9 @@ enum HChaCha20 {
         var output: [UInt8] = []
         output.reserveCapacity(32)
         for index in [0, 1, 2, 3, 12, 13, 14, 15] {
-            for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8(truncatingIfNeeded: state[index] >> UInt32(shift))) }
+            for shift in stride(from: 0, to: 32, by: 8) {
+                output.append(UInt8(truncatingIfNeeded: state[index] >> UInt32(shift)))
+            }
         }
         return output
     }
@@ -50,5 +52,7 @@ enum HChaCha20 {
     }
 
     @inline(__always)
-    private static func rotateLeft(_ value: UInt32, _ count: UInt32) -> UInt32 { value << count | value >> (32 - count) }
+    private static func rotateLeft(_ value: UInt32, _ count: UInt32) -> UInt32 {
+        value << count | value >> (32 - count)
+    }
 }

@@ -15,6 +15,8 @@ enum PAE {
 
     private static func appendLength(_ value: UInt64, to output: inout [UInt8]) {
         let cleared = value & 0x7FFF_FFFF_FFFF_FFFF
-        for shift in stride(from: 0, to: 64, by: 8) { output.append(UInt8(truncatingIfNeeded: cleared >> UInt64(shift))) }
+        for shift in stride(from: 0, to: 64, by: 8) {
+            output.append(UInt8(truncatingIfNeeded: cleared >> UInt64(shift)))
+        }
     }
 }

@@ -1,5 +1,5 @@
-public import Foundation
 import DynamicCodec
+public import Foundation
 
 /// The claims of an authenticated token: the registered ones parsed and typed, every other one kept as its raw JSON
 /// text, and the payload bytes as received.
@@ -47,7 +47,9 @@ public struct PASETOClaims: Sendable {
         }
         func date(_ name: String) throws(PASETOError) -> Date? {
             guard let text = try string(name) else { return nil }
-            guard let value = PASETOTime.parse(text) else { throw .invalid("claim \(name) is not an RFC 3339 date-time") }
+            guard let value = PASETOTime.parse(text) else {
+                throw .invalid("claim \(name) is not an RFC 3339 date-time")
+            }
             return value
         }
         issuer = try string("iss")

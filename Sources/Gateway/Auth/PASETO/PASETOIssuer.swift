@@ -1,5 +1,5 @@
-public import Foundation
 import DynamicCodec
+public import Foundation
 
 /// Makes tokens: claims JSON in, with `iat` and `exp` set from a clock and a lifetime, and a footer `{"kid": ...}`
 /// naming the key, so a ``PASETOVerifier`` with the matching ``PASETOKeyRing`` selects the right key.
@@ -25,7 +25,9 @@ public struct PASETOIssuer: Sendable {
     public init(key: PASETOKey, footerKeyID: FooterKeyID = .paserkID, implicitAssertion: [UInt8] = [])
         throws(PASETOError)
     {
-        guard key.kind != .public else { throw .invalidKey("a public key verifies tokens; issuing needs the secret key") }
+        guard key.kind != .public else {
+            throw .invalidKey("a public key verifies tokens; issuing needs the secret key")
+        }
         self.key = key
         switch footerKeyID {
         case .paserkID: keyID = key.keyID
@@ -70,7 +72,9 @@ extension PASETOClaims {
         for member in members.members where !replaced.contains(member.key) {
             pieces.append(JSONString.quoted(member.key) + ":" + String(decoding: base[member.value], as: UTF8.self))
         }
-        for setting in settings { pieces.append(JSONString.quoted(setting.name) + ":" + JSONString.quoted(setting.value)) }
+        for setting in settings {
+            pieces.append(JSONString.quoted(setting.name) + ":" + JSONString.quoted(setting.value))
+        }
         return Array(("{" + pieces.joined(separator: ",") + "}").utf8)
     }
 }

@@ -22,7 +22,8 @@ enum PASETOKeyMaterial {
     {
         let raw = Array(bytes)
         guard raw.count == 32 || raw.count == 64 else {
-            throw .invalidKey("\(name) secret key must be 32 (seed) or 64 (seed and public key) bytes, got \(raw.count)")
+            throw .invalidKey(
+                "\(name) secret key must be 32 (seed) or 64 (seed and public key) bytes, got \(raw.count)")
         }
         let key: Curve25519.Signing.PrivateKey
         do {

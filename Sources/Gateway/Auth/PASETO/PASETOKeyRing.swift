@@ -44,7 +44,8 @@ public struct PASETOKeyRing: Sendable {
                 throw .invalid("no key with the footer's kid")
             }
             guard entry.key.version == version, entry.key.purpose == purpose else {
-                throw .invalid("the footer's kid names a \(entry.key.version).\(entry.key.purpose) key, token is \(version).\(purpose)")
+                let named = "\(entry.key.version).\(entry.key.purpose)"
+                throw .invalid("the footer's kid names a \(named) key, the token is \(version).\(purpose)")
             }
             return [entry.key]
         }

@@ -69,7 +69,8 @@ struct PASETOToken {
     }
 
     /// `header || base64url(body) [ || "." || base64url(footer) ]`.
-    static func serialize(_ version: PASETOVersion, _ purpose: PASETOPurpose, body: [UInt8], footer: [UInt8]) -> String {
+    static func serialize(_ version: PASETOVersion, _ purpose: PASETOPurpose, body: [UInt8], footer: [UInt8]) -> String
+    {
         var token = "\(version.rawValue).\(purpose.rawValue)." + Base64URL.encode(body)
         if !footer.isEmpty { token += "." + Base64URL.encode(footer) }
         return token
@@ -85,4 +86,3 @@ public struct PASETOMessage: Sendable, Hashable {
         self.footer = footer
     }
 }
-

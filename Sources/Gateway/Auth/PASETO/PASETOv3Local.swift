@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 extension PASETO.V3 {
     static let nonceLength = 32
@@ -46,7 +46,8 @@ extension PASETO.V3 {
         let ciphertext = Array(body[nonceLength..<(body.count - tagLength)])
         let tag = body[(body.count - tagLength)...]
         let keys = derive(key: key, nonce: nonce)
-        let expected = mac(keys.authentication, PAE.encode([token.header, nonce, ciphertext, token.footer, implicitAssertion]))
+        let expected = mac(
+            keys.authentication, PAE.encode([token.header, nonce, ciphertext, token.footer, implicitAssertion]))
         guard ConstantTime.equal(expected, tag) else { throw .invalid("token does not authenticate under this key") }
         return try aesCTR(keys.encryption, counter: keys.counter, ciphertext)
     }

@@ -37,7 +37,9 @@ extension PASETO.V3 {
         guard body.count >= signatureLength else { throw .invalid("v3.public token too short") }
         let payload = Array(body[0..<(body.count - signatureLength)])
         let message = PAE.encode([key.compressed, token.header, payload, token.footer, implicitAssertion])
-        guard let signature = try? P384.Signing.ECDSASignature(rawRepresentation: body[(body.count - signatureLength)...]),
+        guard
+            let signature = try? P384.Signing.ECDSASignature(
+                rawRepresentation: body[(body.count - signatureLength)...]),
             key.key.isValidSignature(signature, for: message)
         else {
             throw .invalid("token signature does not verify under this key")

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// XChaCha20 and XChaCha20-Poly1305 with 24-byte nonces (draft-irtf-cfrg-xchacha): HChaCha20 turns the key and the
 /// first 16 nonce bytes into a subkey, and the IETF ChaCha20 of swift-crypto runs under that subkey with the nonce
