@@ -16,8 +16,12 @@ struct TokenKeyOptions: ParsableArguments {
     @Option(help: "PASETO version of hex keys: v2, v3 or v4 (PASERK keys carry their own).")
     var version: String?
 
-    @Option(help: "local (shared key, encrypted token) or public (key pair, signed token).")
-    var purpose: String = "local"
+    @Option(
+        help: """
+            local (shared key, encrypted token) or public (key pair, signed token); by default the PASERK key's own, \
+            and local for hex keys.
+            """)
+    var purpose: String?
 
     @Option(
         name: .customLong("implicit-assertion"), help: "Text authenticated with v3/v4 tokens but not carried in them.")
@@ -31,26 +35,34 @@ struct TokenKeyOptions: ParsableArguments {
         return parsed
     }
 
-    func parsedPurpose() throws -> PASETOPurpose {
+    func parsedPurpose() throws -> PASETOPurpose? {
+        guard let purpose else { return nil }
         guard let parsed = PASETOPurpose(rawValue: purpose) else {
             throw ValidationError("--purpose must be local or public")
         }
         return parsed
     }
 
-    /// Loads `reference` as a key of one of `kinds` (the first that fits). Without --version, PASERK keys bring
-    /// their own and hex keys are taken as v4.
+    /// Loads `reference` as a key of one of `kinds`, narrowed to the kinds of --purpose when given. PASERK keys
+    /// (literal, in a file or in a variable) bring their version and kind; hex keys are tried as each kind in turn,
+    /// as v4 unless --version says otherwise.
     func loadKey(_ reference: String, kinds: [PASETOKeyKind]) throws -> PASETOKey {
-        let explicit = try parsedVersion()
-        let versions: [PASETOVersion?] = explicit.map { [$0] } ?? [nil, .v4]
+        let version = try parsedVersion()
+        let purpose = try parsedPurpose()
+        let allowed = kinds.filter { purpose == nil || $0.purpose == purpose }
+        if let key = try? PASETOKey.load(reference, version: version) {
+            guard allowed.contains(key.kind) else {
+                let wanted = allowed.map(\.rawValue).joined(separator: " or ")
+                throw PASETOError(.invalidKey, "the key is a \(key.kind) key, a \(wanted) key is needed here")
+            }
+            return key
+        }
         var lastError = PASETOError(.invalidKey, "no key")
-        for kind in kinds {
-            for version in versions {
-                do {
-                    return try PASETOKey.load(reference, version: version, kind: kind)
-                } catch {
-                    lastError = error
-                }
+        for kind in allowed {
+            do {
+                return try PASETOKey.load(reference, version: version ?? .v4, kind: kind)
+            } catch {
+                lastError = error
             }
         }
         throw lastError
@@ -91,11 +103,7 @@ struct TokenIssueCommand: ParsableCommand {
 
     func run() throws {
         try reportingTokenErrors {
-            let purpose = try options.parsedPurpose()
-            let key = try options.loadKey(self.key, kinds: purpose == .local ? [.local] : [.secret])
-            guard key.purpose == purpose else {
-                throw PASETOError(.invalidKey, "the key is a \(key.kind) key, --purpose is \(purpose)")
-            }
+            let key = try options.loadKey(self.key, kinds: [.local, .secret])
             var lifetime: Duration?
             if let exp {
                 guard let parsed = DurationText.parse(exp) else {
@@ -154,13 +162,9 @@ struct TokenVerifyCommand: ParsableCommand {
             guard let skew = DurationText.parse(leeway) else {
                 throw ValidationError("--leeway takes a duration like 30s")
             }
-            let purpose = try options.parsedPurpose()
             var entries: [PASETOKeyRing.Entry] = []
             for (index, reference) in key.enumerated() {
-                let loaded = try options.loadKey(reference, kinds: purpose == .local ? [.local] : [.public, .secret])
-                guard loaded.purpose == purpose else {
-                    throw PASETOError(.invalidKey, "key \(index + 1) is a \(loaded.kind) key, --purpose is \(purpose)")
-                }
+                let loaded = try options.loadKey(reference, kinds: [.local, .public, .secret])
                 entries.append(PASETOKeyRing.Entry(id: kid.isEmpty ? nil : kid[index], key: loaded))
             }
             var rules = PASETOClaimRules(
