@@ -8,7 +8,7 @@ import GenericCall
 struct TokenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token", abstract: "Issue and verify PASETO tokens (v2, v3, v4; local and public).",
-        subcommands: [TokenIssueCommand.self, TokenVerifyCommand.self])
+        subcommands: [TokenIssueCommand.self, TokenVerifyCommand.self, TokenGenerateKeyCommand.self])
 }
 
 /// Options both subcommands share: which version and purpose, and the implicit assertion.
@@ -182,5 +182,30 @@ struct TokenVerifyCommand: ParsableCommand {
             let verified = try verifier.verify(text, at: Date())
             writeStandardOutput(verified.claims.json + [0x0A])
         }
+    }
+}
+
+struct TokenGenerateKeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-key",
+        abstract: "Print a new random key as PASERK: a local key, or a secret key and its public key.")
+
+    @Option(help: "PASETO version: v2, v3 or v4.")
+    var version: String = "v4"
+
+    @Option(help: "local (one shared key) or public (a key pair).")
+    var purpose: String = "local"
+
+    func run() throws {
+        guard let version = PASETOVersion(rawValue: version) else {
+            throw ValidationError("--version must be v2, v3 or v4")
+        }
+        guard let purpose = PASETOPurpose(rawValue: purpose) else {
+            throw ValidationError("--purpose must be local or public")
+        }
+        let key = PASETOKey.generate(version, purpose == .local ? .local : .secret)
+        print("\(key.kind): \(key.paserk)")
+        if key.kind == .secret { print("public: \(key.verificationKey.paserk)") }
+        print("kid: \(key.keyID)")
     }
 }

@@ -96,6 +96,27 @@ import Testing
         }
     }
 
+    @Test func generatedKeysIssueAndVerify() throws {
+        for version in ["v2", "v3", "v4"] {
+            let result = try portico(["generate-key", "--version", version, "--purpose", "public"])
+            #expect(result.status == 0, "\(result.stderr)")
+            var fields: [String: String] = [:]
+            for line in result.text.split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+                if parts.count == 2 { fields[parts[0]] = parts[1] }
+            }
+            let secret = try #require(fields["secret:"])
+            let publicKey = try #require(fields["public:"])
+            #expect(secret.hasPrefix("k\(version.dropFirst()).secret."))
+            #expect(fields["kid:"]?.hasPrefix("k\(version.dropFirst()).pid.") == true)
+            let token = try issue(["--key", secret, "--exp", "1m"])
+            #expect(token.hasPrefix("\(version).public."))
+            #expect(try portico(["verify", "--key", publicKey, token]).status == 0)
+        }
+        let local = try portico(["generate-key"])
+        #expect(local.text.hasPrefix("local: k4.local."))
+    }
+
     @Test func failuresPrintTheirCodeAndExitNonZero() throws {
         let expired = try issue(["--key", Self.localHex, "--claims", #"{"exp":"2020-01-01T00:00:00+00:00"}"#])
         var result = try portico(["verify", "--key", Self.localHex, expired])

@@ -41,7 +41,7 @@ public struct PASETOKeyRing: Sendable {
     func candidates(version: PASETOVersion, purpose: PASETOPurpose, keyID: String?) throws(PASETOError) -> [PASETOKey] {
         if let keyID {
             guard let entry = entries.first(where: { $0.id == keyID }) else {
-                throw .invalid("no key with the footer's kid")
+                throw .invalid("no key with the footer's kid \"\(keyID.prefix(64))\"")
             }
             guard entry.key.version == version, entry.key.purpose == purpose else {
                 let named = "\(entry.key.version).\(entry.key.purpose)"
