@@ -31,7 +31,8 @@ public struct PASETOClaims: Sendable {
             members = try JSONObjectMembers(
                 parsing: json, maxDepth: limits.maxClaimsDepth, maxMembers: limits.maxClaimsMembers)
         } catch {
-            throw .invalid("claims are not a JSON object within limits: \(error.message)")
+            // Code and offset only: the codec's message may quote bytes of a decrypted payload.
+            throw .invalid("claims are not a JSON object within limits (\(error.code) at byte \(error.offset ?? 0))")
         }
         for name in Self.registeredNames where members.count(named: name) > 1 {
             throw .invalid("claim \(name) appears more than once")
