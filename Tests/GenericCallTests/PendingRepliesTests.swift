@@ -51,11 +51,35 @@ struct ClientUnitTests {
         #expect(try await second.value.method == "mine")
     }
 
+    @Test("in panic (fewer than half the endpoints in service) calls go to every endpoint, ejected or not")
+    func panic() {
+        let endpoints: [Endpoint] = (1...4).map { .tcp(host: "h\($0)", port: $0) }
+        let balancer = LoadBalancer(
+            endpoints: endpoints, policy: .roundRobin, health: HealthPolicy(failureThreshold: 1, ejectionTime: .seconds(60)))
+        let start = ContinuousClock.now
+        // Two of four ejected: half still in service, no panic; the ejected ones get nothing.
+        balancer.recordFailure(0, now: start)
+        balancer.recordFailure(1, now: start)
+        let healthy = Set((0..<8).compactMap { _ in balancer.pick(key: nil, excluding: [], now: start) })
+        #expect(healthy == [2, 3])
+        // Three of four ejected: panic, every endpoint takes calls again (a call still avoids the one it failed on).
+        balancer.recordFailure(2, now: start)
+        let panicking = Set((0..<8).compactMap { _ in balancer.pick(key: nil, excluding: [], now: start) })
+        #expect(panicking == [0, 1, 2, 3])
+        #expect(balancer.pick(key: nil, excluding: [0, 1, 2], now: start) == 3)
+        // The only endpoint of a service ejected: still called (the circuit opens only with panic disabled).
+        let single = LoadBalancer(
+            endpoints: [endpoints[0]], policy: .roundRobin, health: HealthPolicy(failureThreshold: 1))
+        single.recordFailure(0, now: start)
+        for _ in 0..<3 { #expect(single.pick(key: nil, excluding: [], now: start) == 0) }
+    }
+
     @Test("the balancer ejects an endpoint after repeated failures and brings it back later")
     func ejection() {
+        // Panic disabled: with every endpoint ejected the circuit opens.
         let balancer = LoadBalancer(
             endpoints: [.tcp(host: "a", port: 1), .tcp(host: "b", port: 2)], policy: .roundRobin,
-            health: HealthPolicy(failureThreshold: 3, ejectionTime: .seconds(1)))
+            health: HealthPolicy(failureThreshold: 3, ejectionTime: .seconds(1), panicThreshold: 0))
         let start = ContinuousClock.now
         for _ in 0..<3 { balancer.recordFailure(0, now: start) }
         #expect(balancer.isEjected(0, now: start))

@@ -81,7 +81,7 @@ extension ServiceConfig {
             }
         }
         config.forwardHeaders = try reader.stringList("forward_headers") ?? []
-        config.strict = try reader.bool("strict") ?? false
+        config.strict = try reader.bool("strict") ?? true
         try reader.rejectUnknownKeys()
         self = config
     }

@@ -129,7 +129,7 @@ public struct ServiceConfig: Sendable, Hashable {
         name: String, schema: SchemaReference, include: [String] = [], service: String, framing: Framing? = nil,
         thriftProtocol: ThriftProtocol = .binary, transport: Transport = .tcp, endpoints: [String],
         balance: Balance = .roundRobin, timeouts: Timeouts = Timeouts(), retry: Retry = Retry(),
-        methods: [String: MethodSettings] = [:], forwardHeaders: [String] = [], strict: Bool = false
+        methods: [String: MethodSettings] = [:], forwardHeaders: [String] = [], strict: Bool = true
     ) {
         self.name = name
         self.schema = schema

@@ -12,20 +12,28 @@ public enum BalancePolicy: Sendable, Hashable {
 /// `ejectionTime`, doubled on each new ejection up to `maxEjectionTime`. While every endpoint is ejected the
 /// circuit is open: calls fail fast, except that each ejected endpoint admits one probe call per `probeInterval`
 /// (half-open); a probe that succeeds returns its endpoint to service at once.
+///
+/// Panic threshold (as Envoy's): while fewer than `panicThreshold` of the endpoints are in service, health is
+/// ignored and calls are balanced over all of them, so that a burst of failures (a backend restarting, a client
+/// disconnect storm) can never turn into an outage of the whole service. 0 disables it (the circuit then opens as
+/// described above).
 public struct HealthPolicy: Sendable, Hashable {
     public var failureThreshold: Int
     public var ejectionTime: Duration
     public var maxEjectionTime: Duration
     public var probeInterval: Duration
+    /// The fraction of endpoints (0...1) below which health is ignored; 0.5 by default.
+    public var panicThreshold: Double
 
     public init(
         failureThreshold: Int = 5, ejectionTime: Duration = .seconds(1), maxEjectionTime: Duration = .seconds(30),
-        probeInterval: Duration = .milliseconds(100)
+        probeInterval: Duration = .milliseconds(100), panicThreshold: Double = 0.5
     ) {
         self.failureThreshold = failureThreshold
         self.ejectionTime = ejectionTime
         self.maxEjectionTime = maxEjectionTime
         self.probeInterval = probeInterval
+        self.panicThreshold = panicThreshold
     }
 }
 
@@ -68,13 +76,17 @@ final class LoadBalancer: Sendable {
     }
 
     /// The endpoint for the next attempt, avoiding `excluded` (endpoints this call already failed on) and ejected
-    /// ones when others remain. When every endpoint is ejected: a probe to an ejected endpoint (not one this call
+    /// ones when others remain; in panic (too few in service) ejections are ignored. When every endpoint is
+    /// ejected and panic is disabled: a probe to an ejected endpoint (not one this call
     /// failed on) that has not admitted one within `probeInterval`, else nil.
     func pick(key: String?, excluding excluded: Set<Int>, now: ContinuousClock.Instant = .now) -> Int? {
         state.withLock { state in
+            var inService = 0
+            for endpoint in state.endpoints where endpoint.ejectedUntil.map({ $0 <= now }) ?? true { inService += 1 }
+            let panic = Double(inService) < health.panicThreshold * Double(endpoints.count)
             func usable(_ index: Int, allowExcluded: Bool) -> Bool {
                 if !allowExcluded && excluded.contains(index) { return false }
-                if let until = state.endpoints[index].ejectedUntil, until > now { return false }
+                if !panic, let until = state.endpoints[index].ejectedUntil, until > now { return false }
                 return true
             }
             for allowExcluded in [false, true] {
