@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# Installs the real peers the tests check Portico against: protoc (Debian protobuf-compiler), the Apache Thrift
-# compiler (Debian thrift-compiler), the Python protobuf and thrift runtimes, and pyseto (the second PASETO
-# implementation; exact version, since the interop test checks it). Idempotent.
+# Installs the real peers the tests check Portico against, at exact versions so a new machine tests what was
+# tested: protoc (Debian protobuf-compiler), the Apache Thrift compiler (Debian thrift-compiler), the Python
+# protobuf, thrift and grpcio runtimes, and pyseto (the second PASETO implementation). Idempotent: what is
+# already there at the pinned version is left alone.
 set -euo pipefail
+APT_PACKAGES=(
+    "protobuf-compiler=3.21.12-3+deb12u1"
+    "thrift-compiler=0.17.0-2+b2"
+)
+PIP_PACKAGES=(
+    "protobuf==7.36.2"
+    "thrift==0.25.0"
+    "grpcio==1.85.4"
+    "pyseto==1.10.0"
+)
 need_apt=()
-command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
-command -v thrift >/dev/null 2>&1 || need_apt+=(thrift-compiler)
+for spec in "${APT_PACKAGES[@]}"; do
+    name=${spec%%=*}
+    version=${spec#*=}
+    installed=$(dpkg-query -W -f='${Version}' "$name" 2>/dev/null || true)
+    [ "$installed" = "$version" ] || need_apt+=("$spec")
+done
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --allow-downgrades "${need_apt[@]}"
 fi
-python3 -c "import google.protobuf" 2>/dev/null || python3 -m pip install -q "protobuf>=5"
-python3 -c "import thrift" 2>/dev/null || python3 -m pip install -q "thrift>=0.16"
-python3 -c "import grpc" 2>/dev/null || python3 -m pip install -q "grpcio>=1.60"
-python3 -c "import pyseto, sys; sys.exit(pyseto.__version__ != '1.10.0')" 2>/dev/null || python3 -m pip install -q "pyseto==1.10.0"
+need_pip=()
+for spec in "${PIP_PACKAGES[@]}"; do
+    name=${spec%%==*}
+    version=${spec#*==}
+    installed=$(python3 -m pip show "$name" 2>/dev/null | sed -n 's/^Version: //p')
+    [ "$installed" = "$version" ] || need_pip+=("$spec")
+done
+if [ ${#need_pip[@]} -gt 0 ]; then
+    python3 -m pip install -q --root-user-action=ignore "${need_pip[@]}"
+fi
