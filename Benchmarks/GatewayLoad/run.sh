@@ -199,6 +199,20 @@ cpu_ticks() {
 }
 TICKS=$(getconf CLK_TCK)
 
+# Context switches (voluntary + involuntary) of the processes, summed over all their threads.
+context_switches() {
+    local total=0 pid file value
+    for pid in "$@"; do
+        for file in /proc/"$pid"/task/*/status; do
+            [[ -r $file ]] || continue
+            while read -r key value; do
+                case $key in voluntary_ctxt_switches: | nonvoluntary_ctxt_switches:) total=$((total + value)) ;; esac
+            done <"$file"
+        done
+    done
+    echo "$total"
+}
+
 # --- the run -----------------------------------------------------------------------------------------------------
 if [[ -n $OUT ]]; then mkdir -p "$(dirname "$OUT")"; exec 3>"$OUT"; else exec 3>/dev/null; fi
 meta() { printf 'META %s=%s\n' "$1" "$2" >&3; }
@@ -236,10 +250,15 @@ point() {
     local front_before backend_before front_after backend_after
     # shellcheck disable=SC2086
     front_before=$(cpu_ticks $front); backend_before=$(cpu_ticks $backend)
+    # shellcheck disable=SC2086
+    local switches_before switches_after
+    switches_before=$(context_switches $front)
     BODY_FILE=$body wrk -t "$threads" -c "$connections" -d "${DURATION}s" --timeout 5s --latency \
         -s "$HERE/post.lua" "$url" >"$WORK/wrk.out"
     # shellcheck disable=SC2086
     front_after=$(cpu_ticks $front); backend_after=$(cpu_ticks $backend)
+    # shellcheck disable=SC2086
+    switches_after=$(context_switches $front)
     local pid
     for pid in $front $backend; do kill -0 "$pid" 2>/dev/null || fail "process $pid ($target) died during the point"; done
     local result
@@ -247,10 +266,11 @@ point() {
     {
         echo "=== $target $protocol $size c=$connections t=$threads $url"
         grep -v '^WRKRESULT ' "$WORK/wrk.out"
-        printf 'RESULT target=%s protocol=%s size=%s connections=%s threads=%s %s cpu_front_s=%s cpu_backend_s=%s\n' \
+        printf 'RESULT target=%s protocol=%s size=%s connections=%s threads=%s %s cpu_front_s=%s cpu_backend_s=%s ctx_switches_front=%s\n' \
             "$target" "$protocol" "$size" "$connections" "$threads" "$result" \
             "$(awk -v t=$((front_after - front_before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')" \
-            "$(awk -v t=$((backend_after - backend_before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')"
+            "$(awk -v t=$((backend_after - backend_before)) -v hz="$TICKS" 'BEGIN {printf "%.2f", t / hz}')" \
+            "$((switches_after - switches_before))"
     } >&3
 }
 
@@ -271,7 +291,8 @@ done
 exec 3>&-
 
 if [[ -n $OUT && -n $REPORT ]]; then
-    python3 "$HERE/report.py" --raw "$OUT" --out "$REPORT" --commentary "$HERE/commentary.md"
+    python3 "$HERE/report.py" --raw "$OUT" --out "$REPORT" --commentary "$HERE/commentary.md" \
+        --before "$ROOT/Benchmarks/results/gateway-hummingbird.txt"
     log "report: $REPORT"
 fi
 log "raw output: ${OUT:-(none)}"
