@@ -100,6 +100,26 @@ struct CrossProcessTests {
         #expect(badOutput.contains("SHMIPC_BAD_MAGIC"), "\(badOutput)")
     }
 
+    @Test("echo-server survives a session whose stream fails inside its handler, and serves the next ping")
+    func echoServerSurvivesHandlerFailure() async throws {
+        let python = try #require(Tools.python)
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        let hostile = try ExternalProcess(
+            executable: python,
+            arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--fault", "bad-slice"],
+            directory: directory, name: "py-bad-slice")
+        defer { hostile.stop() }
+        #expect(await hostile.finish(seconds: 20) == 0, "\(hostile.output)")
+        #expect(server.process.isRunning, "echo-server died: \(server.output)")
+        let (status, output) = try await ping(
+            directory, directory.socket(), ["--size", "65536", "--count", "128", "--streams", "64"])
+        #expect(status == 0, "\(output)\nserver: \(server.output)")
+        #expect(!server.output.contains("Broken pipe"), "\(server.output)")
+    }
+
     @Test("the Python client against echo-server in another process")
     func pythonClientAgainstEchoServer() async throws {
         let python = try #require(Tools.python)

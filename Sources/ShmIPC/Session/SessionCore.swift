@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 
 /// Everything one session owns: the socket, the mapped regions, the two queues and the stream table.
@@ -13,6 +14,12 @@ final class SessionCore: @unchecked Sendable {
         var nextWaiterID = 0
         var terminated: ShmIPCError?
         var unhealthyUntil: UInt64 = 0
+        /// Ids of streams a server has forgotten, so that late data for them (sent before the client saw our
+        /// close) is dropped instead of opening a new stream; bounded, oldest first out.
+        var forgotten = ForgottenStreams()
+        /// Streams whose readable handlers the receive thread runs once it has stopped (the session ended on
+        /// that thread, possibly inside a handler: no handler may run inside another).
+        var endedStreams: [ShmIPCStream] = []
     }
 
     let role: Role
@@ -25,6 +32,10 @@ final class SessionCore: @unchecked Sendable {
     let receiveQueue: SharedQueue
     let state = Mutex(State())
     let pollingEvent: [UInt8]
+    /// The receive thread's pthread id (0 before it starts).
+    let receiveThread = Atomic<UInt>(0)
+    /// Receive thread only: a drain stopped at a close element until the socket's unread bytes are handled.
+    var drainDeferred = false
 
     init(
         role: Role, version: UInt8, configuration: ShmIPCConfiguration, socket: SessionSocket,
@@ -103,12 +114,18 @@ final class SessionCore: @unchecked Sendable {
         }
     }
 
-    /// Forgets a stream once both directions are closed, so its id may be reused.
+    /// Forgets a stream once it is over (either side closed it). A server also remembers the id for a while,
+    /// so that data the client sent before it saw our close does not open a new stream.
     func removeStream(_ stream: ShmIPCStream) {
         state.withLock { state in
-            if state.streams[stream.id] === stream { state.streams[stream.id] = nil }
+            guard state.streams[stream.id] === stream else { return }
+            state.streams[stream.id] = nil
+            if role == .server { state.forgotten.insert(stream.id) }
         }
     }
+
+    /// Streams the session still knows (for tests and diagnostics).
+    var streamCount: Int { state.withLock { $0.streams.count } }
 
     // MARK: Sending
 
@@ -149,9 +166,40 @@ final class SessionCore: @unchecked Sendable {
         guard let (streams, waiters) = taken else { return }
         socket.shutdown()
         queueRegion.unlinkNow()
-        if role == .client { BufferRegionRegistry.release(buffer) }
+        // The client's region (and a v2 file) goes with its last session; a server removes a v2 client's buffer
+        // file after the last session using it, and its queue file (above) at once.
+        switch role {
+        case .client: BufferRegionRegistry.release(buffer)
+        case .server: ServerBufferRegistry.release(buffer)
+        }
         let discard = error.code == .sessionClosed
-        for stream in streams { stream.sessionEnded(error, discardUnread: discard) }
+        // On the receive thread this may be inside a readable handler: the handlers run after the thread stops.
+        let deferHandlers = isReceiveThread
+        for stream in streams { stream.sessionEnded(error, discardUnread: discard, notify: !deferHandlers) }
+        if deferHandlers { state.withLock { $0.endedStreams = streams } }
         for waiter in waiters { waiter.resume(returning: .failure(error)) }
+    }
+
+    /// Ends the session if the peer shrank a region under us: the mapping now reads as zeros (``MappingGuard``).
+    func checkMappings() throws(ShmIPCError) {
+        guard buffer.region.isRevoked || queueRegion.isRevoked else { return }
+        let error = ShmIPCError(.badMapping, "the peer shrank the shared memory under the session")
+        terminate(error)
+        throw error
+    }
+
+    /// Whether the caller runs on this session's receive thread.
+    var isReceiveThread: Bool {
+        let thread = receiveThread.load(ordering: .acquiring)
+        return thread != 0 && pthread_equal(pthread_t(thread), pthread_self()) != 0
+    }
+
+    /// Run by the receive thread as it stops: the readable handlers that `terminate` left to it.
+    func notifyEndedStreams() {
+        let streams = state.withLock { state in
+            defer { state.endedStreams.removeAll() }
+            return state.endedStreams
+        }
+        for stream in streams { stream.notifyReadable() }
     }
 }

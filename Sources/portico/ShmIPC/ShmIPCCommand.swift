@@ -128,7 +128,9 @@ final class ShmIPCStreamEcho: Sendable {
         if finished { stream.setReadableHandler(nil) }
     }
 
+    /// Reports what went wrong on the stream; a client that closed its stream or session is no error.
     private func report(_ error: ShmIPCError) {
+        guard error.code != .peerGone, error.code != .sessionClosed, error.code != .streamClosed else { return }
         FileHandle.standardError.write(Data("shmipc echo-server: stream \(stream.id): \(error)\n".utf8))
     }
 }
