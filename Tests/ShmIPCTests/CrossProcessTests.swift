@@ -49,6 +49,22 @@ struct CrossProcessTests {
         #expect(output.contains(arguments.contains("--file-path") ? "protocol v2" : "protocol v3"))
     }
 
+    @Test("2 sessions sharing a region x 64 streams x 64 KiB against echo-server, 3 runs, every byte checked")
+    func sharedRegionAcrossProcesses() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        for run in 0..<3 {
+            let (status, output) = try await ping(
+                directory, directory.socket(),
+                ["--size", "65536", "--count", "2048", "--streams", "64", "--sessions", "2"])
+            #expect(status == 0, "run \(run): \(output)\nserver: \(server.output)")
+            #expect(output.contains("in 2 sessions"), "\(output)")
+        }
+        #expect(server.process.isRunning)
+    }
+
     @Test("ping with a tiny buffer region falls back to the socket and still checks every byte")
     func pingFallback() async throws {
         let directory = TemporaryDirectory()

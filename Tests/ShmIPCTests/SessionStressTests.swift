@@ -8,10 +8,10 @@ import Testing
 /// another stream's bytes or a bad offset.
 @Suite("Sessions sharing a region under load", .timeLimit(.minutes(2)))
 struct SessionStressTests {
-    static let sessions = 2
+    static let sessions = 3
     static let streams = 64
     static let size = 64 * 1024
-    static let rounds = 3
+    static let rounds = 16
 
     /// Base patterns computed once (pattern generation is slow in debug builds).
     static let bases: [[UInt8]] = (0..<7).map { pattern(size, seed: $0) }
@@ -32,7 +32,7 @@ struct SessionStressTests {
     }
 
     @Test(
-        "2 sessions x 64 streams x 64 KiB both ways, 3 rounds, every byte checked",
+        "3 sessions x 64 streams x 64 KiB both ways, 16 rounds, every byte checked",
         arguments: [ShmIPCConfiguration.MappingMode.memfd, .filePath])
     func sharedRegion(mode: ShmIPCConfiguration.MappingMode) async throws {
         let directory = TemporaryDirectory()
@@ -41,6 +41,7 @@ struct SessionStressTests {
         let server = try HandlerEchoServer(socketPath: directory.socket(), configuration: config)
         defer { server.close() }
         let mismatches = Counter()
+        let checked = Counter()
         try await withTimeout(90, "session stress") {
             let clients = try await withThrowingTaskGroup(of: ShmIPCSession.self) { group in
                 for _ in 0..<Self.sessions {
@@ -59,6 +60,7 @@ struct SessionStressTests {
                                 try await stream.writeMessage(message)
                                 let echoed = try await stream.read(exactly: Self.size)
                                 if !sameBytes(echoed, message) { mismatches.increment() }
+                                checked.increment()
                             }
                             try stream.close()
                             #expect(try await stream.read() == nil)
@@ -75,6 +77,7 @@ struct SessionStressTests {
             for session in clients { session.close() }
         }
         #expect(mismatches.value == 0, "\(mismatches.value) echoes carried other bytes")
+        #expect(checked.value == Self.sessions * Self.streams * Self.rounds)
         #expect(server.sessions.count == Self.sessions)
         #expect(server.sessions.allSatisfy { $0.closeReason == nil || $0.closeReason?.code == .peerGone })
     }
