@@ -47,9 +47,15 @@ extension SessionCore {
             }
             if status & 0xFF == QueueElement.statusClosed { remoteClose(streamID: streamID) }
         case .streamClose:
-            // Elements queued before this event belong before the close.
+            // Elements queued before this event belong before the close: if the drain stops early, the close
+            // waits until the queue has been drained.
             try drainReceiveQueue(reader: reader)
-            remoteClose(streamID: payload.bigEndianUInt32(at: 0))
+            let streamID = payload.bigEndianUInt32(at: 0)
+            if drainDeferred {
+                closesAfterDrain.append(streamID)
+            } else {
+                remoteClose(streamID: streamID)
+            }
         case .hotRestart, .hotRestartAck:
             // Hot restart is not supported; the events are well-formed and harmless to ignore.
             break
@@ -101,8 +107,11 @@ extension SessionCore {
                     continue
                 }
             }
-            if receiveQueue.markNotWorking() { return }
+            if receiveQueue.markNotWorking() { break }
         }
+        let closes = closesAfterDrain
+        closesAfterDrain.removeAll()
+        for streamID in closes { remoteClose(streamID: streamID) }
     }
 
     /// The longest the receive thread keeps draining by spinning before it reads the socket again.

@@ -36,6 +36,8 @@ final class SessionCore: @unchecked Sendable {
     let receiveThread = Atomic<UInt>(0)
     /// Receive thread only: a drain stopped at a close element until the socket's unread bytes are handled.
     var drainDeferred = false
+    /// Receive thread only: StreamClose events that arrived while the drain was deferred, applied after it.
+    var closesAfterDrain: [UInt32] = []
 
     init(
         role: Role, version: UInt8, configuration: ShmIPCConfiguration, socket: SessionSocket,
