@@ -33,6 +33,9 @@ enum ShmTransport {
         // 8 streams x 4 MiB ping-pong (request and reply) or 8 x 2 x 4 MiB streaming need more than the 32 MiB
         // default, which would push messages onto the socket fallback.
         configuration.bufferRegionSize = 128 << 20
+        // Laying out 128 MiB (and the server's teardown of the previous cell's) can pass the 1 s default on 2 cores
+        // busy with other builds; the connect is not measured.
+        configuration.handshakeTimeout = .seconds(5)
         return configuration
     }
 
