@@ -33,6 +33,9 @@ enum ShmTransport {
         // 8 streams x 4 MiB ping-pong (request and reply) or 8 x 2 x 4 MiB streaming need more than the 32 MiB
         // default, which would push messages onto the socket fallback.
         configuration.bufferRegionSize = 128 << 20
+        // Laying out 128 MiB (and the server's teardown of the previous cell's) can pass the 1 s default on 2 cores
+        // busy with other builds; the connect is not measured.
+        configuration.handshakeTimeout = .seconds(5)
         return configuration
     }
 
@@ -107,7 +110,9 @@ enum ShmTransport {
         }
     }
 
-    /// Streaming peer: copies everything into its buffer, acknowledges every `ackInterval` bytes and at the end.
+    /// Streaming peer: copies everything into its buffer and acknowledges every `ackInterval` bytes. ShmIPC has no
+    /// half close (as the deployed peer), so there is no acknowledgement after the writer's close: the writer waits
+    /// for the acknowledgement of its last whole interval before it closes.
     final class ConsumerPeer: @unchecked Sendable {
         struct State: ~Copyable {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readBufferSize, alignment: 64)
@@ -214,7 +219,7 @@ enum ShmTransport {
             var received = 0
             var counted = 0
             var acks = AckParser()
-            var closed = false
+            var stopped = false
             var finished = false
         }
 
@@ -393,12 +398,12 @@ enum ShmTransport {
                 sent += 1
                 if time >= phases.measureStart { counted += 1 }
             }
-            do throws(ShmIPCError) { try stream.close() } catch { fail("shmipc close: \(error)") }
-            let total = sent * UInt64(exchange.size)
+            let awaited = lastAcknowledgement(sent)
             condition.locked {
-                while state.withLock({ $0.acks.acknowledged }) < total { condition.wait() }
+                while state.withLock({ $0.acks.acknowledged }) < awaited { condition.wait() }
             }
             state.withLock { $0.finished = true }
+            do throws(ShmIPCError) { try stream.close() } catch { fail("shmipc close: \(error)") }
             self.total.value.wrappingAdd(counted, ordering: .relaxed)
         }
 
@@ -406,12 +411,11 @@ enum ShmTransport {
 
         private func writeWindow(_ state: inout State) {
             let size = UInt64(exchange.size)
-            if !state.closed {
+            if !state.stopped {
                 while state.sequence - state.acks.acknowledged / size < UInt64(exchange.window) {
                     let time = now()
                     if time >= state.phases.end {
-                        do throws(ShmIPCError) { try stream.close() } catch { fail("shmipc close: \(error)") }
-                        state.closed = true
+                        state.stopped = true
                         break
                     }
                     send(&state)
@@ -419,7 +423,17 @@ enum ShmTransport {
                     if time >= state.phases.measureStart { state.counted += 1 }
                 }
             }
-            if state.closed && state.acks.acknowledged == state.sequence * size { finish(&state) }
+            if state.stopped && state.acks.acknowledged >= lastAcknowledgement(state.sequence) {
+                do throws(ShmIPCError) { try stream.close() } catch { fail("shmipc close: \(error)") }
+                finish(&state)
+            }
+        }
+
+        /// The last acknowledgement the consumer sends for `messages` messages: the end of their last whole
+        /// `ackInterval` (no acknowledgement follows a close).
+        private func lastAcknowledgement(_ messages: UInt64) -> UInt64 {
+            let interval = UInt64(exchange.ackInterval)
+            return messages * UInt64(exchange.size) / interval * interval
         }
     }
 }

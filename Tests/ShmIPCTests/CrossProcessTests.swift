@@ -49,6 +49,22 @@ struct CrossProcessTests {
         #expect(output.contains(arguments.contains("--file-path") ? "protocol v2" : "protocol v3"))
     }
 
+    @Test("2 sessions sharing a region x 64 streams x 64 KiB against echo-server, 3 runs, every byte checked")
+    func sharedRegionAcrossProcesses() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        for run in 0..<3 {
+            let (status, output) = try await ping(
+                directory, directory.socket(),
+                ["--size", "65536", "--count", "2048", "--streams", "64", "--sessions", "2"])
+            #expect(status == 0, "run \(run): \(output)\nserver: \(server.output)")
+            #expect(output.contains("in 2 sessions"), "\(output)")
+        }
+        #expect(server.process.isRunning)
+    }
+
     @Test("ping with a tiny buffer region falls back to the socket and still checks every byte")
     func pingFallback() async throws {
         let directory = TemporaryDirectory()
@@ -98,6 +114,26 @@ struct CrossProcessTests {
             directory, directory.socket("bad.sock"), ["--size", "10", "--count", "3"])
         #expect(badStatus != 0 && badStatus != nil, "\(badOutput)")
         #expect(badOutput.contains("SHMIPC_BAD_MAGIC"), "\(badOutput)")
+    }
+
+    @Test("echo-server survives a session whose stream fails inside its handler, and serves the next ping")
+    func echoServerSurvivesHandlerFailure() async throws {
+        let python = try #require(Tools.python)
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let server = try await startEchoServer(directory)
+        defer { server.stop() }
+        let hostile = try ExternalProcess(
+            executable: python,
+            arguments: [Tools.pythonPeer, "client", "--connect", directory.socket(), "--fault", "bad-slice"],
+            directory: directory, name: "py-bad-slice")
+        defer { hostile.stop() }
+        #expect(await hostile.finish(seconds: 20) == 0, "\(hostile.output)")
+        #expect(server.process.isRunning, "echo-server died: \(server.output)")
+        let (status, output) = try await ping(
+            directory, directory.socket(), ["--size", "65536", "--count", "128", "--streams", "64"])
+        #expect(status == 0, "\(output)\nserver: \(server.output)")
+        #expect(!server.output.contains("Broken pipe"), "\(server.output)")
     }
 
     @Test("the Python client against echo-server in another process")

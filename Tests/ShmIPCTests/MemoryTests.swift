@@ -53,6 +53,44 @@ struct MemoryTests {
         #expect(again == count - 1)
     }
 
+    @Test("pops and pushes move the creator's counter @20 and the mapper's @24; they settle at 0")
+    func leakCounters() throws {
+        let region = try Self.region(64 * 1024)
+        let creator = try BufferManager.format(region: region, specs: [SliceListSpec(sliceSize: 1004, percent: 100)])
+        let mapper = try BufferManager.attach(region: region)
+        let header = region.base + 8
+        let taken = try (0..<3).map { _ in try #require(creator.allocate(atLeast: 1)) }
+        #expect(header.loadUInt32(at: 20) == UInt32(bitPattern: -3))
+        #expect(header.loadUInt32(at: 24) == 0)
+        for slice in taken { mapper.free(slice) }
+        #expect(header.loadUInt32(at: 24) == 3)
+        let back = try #require(mapper.allocate(atLeast: 1))
+        creator.free(back)
+        #expect(creator.leakCounters().map { Int($0.creator) + Int($0.mapper) } == [0])
+        #expect(mapper.leakCounters()[0].creator == -2 && mapper.leakCounters()[0].mapper == 2)
+    }
+
+    @Test("a head whose link is not written yet is not taken: its stale next is never followed")
+    func unlinkedHead() throws {
+        let region = try Self.region(64 * 1024)
+        let manager = try BufferManager.format(region: region, specs: [SliceListSpec(sliceSize: 1004, percent: 100)])
+        let list = manager.lists[0]
+        // Take every slice but the last, then give two back: the list is [last, a, b].
+        var taken: [UInt32] = []
+        while let slice = manager.allocate(atLeast: 1) { taken.append(slice) }
+        let (a, b) = (taken[0], taken[1])
+        manager.free(a)
+        manager.free(b)
+        // Simulate a free of `a` that swapped the tail but has not linked yet: clear the last slice's hasNext
+        // and point its stale next at `b` (a slice another owner may hold).
+        let last = list.dataOffset + (list.sliceCount - 1) * list.stride
+        region.base.storeBytes(of: UInt8(0), toByteOffset: last + 16, as: UInt8.self)
+        region.base.storeUInt32(UInt32(Int(b) - list.dataOffset), at: last + 12)
+        #expect(manager.allocate(atLeast: 1) == nil, "the unlinked head must not be taken")
+        #expect(manager.freeCounts() == [3])
+        #expect(region.base.loadUInt32(at: 8 + 8) == UInt32(last - list.dataOffset), "the head did not move")
+    }
+
     @Test("a larger request takes the smallest fitting list, then the largest available")
     func listChoice() throws {
         let region = try Self.region(1 << 20)

@@ -35,6 +35,10 @@ struct PythonPeerTests {
             #expect(session.protocolVersion == (mode == .memfd ? 3 : 2))
             let streams = try (0..<2).map { _ in try session.openStream() }
             #expect(streams.map(\.id) == [2, 3])
+            // Our pops count on the creator's counter (@20) until the echoes are read and freed.
+            try await streams[0].writeMessage([1])
+            #expect(session.core.buffer.leakCounters().contains { $0.creator < 0 })
+            #expect(try await streams[0].read(exactly: 1) == [1])
             for size in Self.sizes {
                 for (index, stream) in streams.enumerated() {
                     try await stream.writeMessage(pattern(size, seed: index + size))
@@ -45,10 +49,17 @@ struct PythonPeerTests {
                 }
             }
             for stream in streams {
+                // The deployed peer answers a close with nothing: the end-of-stream must not wait for it.
                 try stream.close()
                 #expect(try await stream.read() == nil)
             }
             #expect(session.isHealthy)
+            #expect(session.core.streamCount == 0)
+            // Every slice went back: our pops and pushes (creator, @20) and the peer's (mapper, @24) cancel out.
+            let buffer = session.core.buffer
+            #expect(
+                await eventually { buffer.leakCounters().allSatisfy { Int($0.creator) + Int($0.mapper) == 0 } },
+                "leak-check counters: \(buffer.leakCounters())")
             session.close()
         }
         #expect(await peer.waitFor("CLOSED 3"))
@@ -71,6 +82,28 @@ struct PythonPeerTests {
             }
             try stream.close()
             #expect(try await stream.read() == nil)
+            session.close()
+        }
+    }
+
+    @Test(
+        "a FallbackData reply is read before the close the server queued after it",
+        arguments: [1, 300_000, 4 << 20])
+    func fallbackThenClose(size: Int) async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanup() }
+        let peer = try await startServer(directory, ["--fallback", "--reply-close"])
+        defer { peer.stop() }
+        try await withTimeout(30, "fallback then close") {
+            let session = try await ShmIPCSession.connect(
+                socketPath: directory.socket("py.sock"), configuration: configuration())
+            for round in 0..<3 {
+                let stream = try session.openStream()
+                let message = pattern(size, seed: round)
+                try await stream.writeMessage(message)
+                #expect(sameBytes(try await stream.readToEnd(), message), "round \(round)")
+                #expect(session.core.streamCount == 0)
+            }
             session.close()
         }
     }

@@ -3,16 +3,25 @@
 
 It checks Portico's ShmIPC against a second implementation of the wire protocol.
 
-  server --listen PATH [--max-version 3] [--fallback] [--sessions N] [--fault F]
+  server --listen PATH [--max-version 3] [--fallback] [--reply-close] [--sessions N] [--fault F]
       Accepts sessions (v2 or v3, chosen by the first event) and echoes every stream's bytes back on the
-      same stream; when the client closes a stream, closes it too.  --fallback sends every echo as
-      FallbackData.  Faults: die-on-data, bad-offset-reply, garbage-reply, no-drain, no-ack.
+      same stream.  --fallback sends every echo as FallbackData; --reply-close closes each stream right after
+      its first echo (the close element is queued after the echo, as the deployed sender does).
+      Faults: die-on-data, bad-offset-reply, garbage-reply, no-drain, no-ack.
   client --connect PATH [--mode memfd|filepath] --sizes 1,100,... [--streams S] [--rounds R]
          [--buffer-size BYTES] [--queue-cap N] [--fault F]
-      Sends the deterministic pattern on S streams, checks every echoed byte, closes the streams and waits
-      for the server's close.  Prints "OK ..." and exits 0 on success, 1 on any mismatch or error.
+      Sends the deterministic pattern on S streams, checks every echoed byte and closes the streams.  Prints
+      "OK ..." and exits 0 on success, 1 on any mismatch or error.
       Faults (the process then exits): wrong-magic, bad-version, silent, garbage-after-handshake,
-      bad-offset, die-mid-message.
+      bad-offset, die-mid-message, bad-slice (a corrupt slice header after one good echo), shrink-buffer and
+      shrink-queue (truncate a region after the handshake, then make the server read it), exit-without-cleanup
+      (leave the v2 files behind, as a crashed client would).
+
+Deployed behaviours it follows (shared/specs/shmipc.md): no half close (a stream is over once either side
+has closed it: after receiving a close nothing more is sent, not even a close); FallbackData is delivered
+before queue elements that arrive with or after it; a v2 server removes the queue file at session end and the
+buffer file when its last session ends; allocation takes the free-list head only when its hasNext flag is
+set; every pop and push adds -1/+1 to the list's leak-check counter (@20 creator, @24 mapper).
 """
 import argparse
 import array
@@ -117,6 +126,8 @@ class Buffer:
     def __init__(self, region, specs=None):
         self.r = region
         self.lists = []  # (header offset, slice count, slice capacity)
+        # The leak-check counter this side adds to: @20 for the region's creator, @24 for the mapper.
+        self.counter = 20 if specs is not None else 24
         if specs is not None:
             self._format(specs)
         else:
@@ -137,6 +148,8 @@ class Buffer:
             r.set_u32(off + 8, 0)
             r.set_u32(off + 12, (n - 1) * stride)
             r.set_u32(off + 16, size)
+            r.set_u32(off + 20, 0)
+            r.set_u32(off + 24, 0)
             for i in range(n):
                 s = off + LIST_HEADER + i * stride
                 struct.pack_into("<IIIIB", r.mm, s, size, 0, 0, (i + 1) * stride, HAS_NEXT if i + 1 < n else 0)
@@ -169,16 +182,27 @@ class Buffer:
         if ctypes.c_int32(remain).value - 1 <= 0:
             self.r.add32(h, 1)
             return None
-        while True:
+        for _ in range(200):
             old = self.r.load32(h + 8)
             if old % stride or old // stride >= n:
-                self.r.add32(h, 1)
-                return None
+                break
             slice_off = h + LIST_HEADER + old
-            nxt = self.r.load32(slice_off + 12)
-            if self.r.cas32(h + 8, old, nxt):
-                struct.pack_into("<IIIIB", self.r.mm, slice_off, size, 0, 0, 0, IN_USE)
-                return slice_off
+            # Only a linked head may be taken: a free that moved the tail may not have linked it yet.
+            if self.r.mm[slice_off + 16] & HAS_NEXT:
+                nxt = self.r.load32(slice_off + 12)
+                if self.r.cas32(h + 8, old, nxt):
+                    struct.pack_into("<IIIIB", self.r.mm, slice_off, size, 0, 0, 0, IN_USE)
+                    self.r.add32(h + self.counter, -1)
+                    return slice_off
+            elif ctypes.c_int32(self.r.load32(h)).value <= 1:
+                break
+        self.r.add32(h, 1)
+        return None
+
+    def counters(self):
+        """(creator, mapper) leak-check counters of every list; they sum to 0 when no slice is outstanding."""
+        return [(ctypes.c_int32(self.r.load32(h + 20)).value, ctypes.c_int32(self.r.load32(h + 24)).value)
+                for h, _, _ in self.lists]
 
     def alloc(self, want):
         order = sorted(range(len(self.lists)), key=lambda i: self.lists[i][2])
@@ -208,6 +232,7 @@ class Buffer:
                 self.r.store32(prev + 12, new_tail)
                 self.r.mm[prev + 16] = self.r.mm[prev + 16] | HAS_NEXT
                 self.r.add32(h, 1)
+                self.r.add32(h + self.counter, 1)
                 return
 
     def write_chain(self, data):
@@ -313,7 +338,9 @@ class Session:
         self.pending = b""
         self.version = 3
         self.regions = []
-        self.files = []
+        self.files = []  # v2 files this side removes at session end
+        self.fds = {}  # the client's region descriptors, kept for the shrink faults
+        self.closed_streams = set()
 
     # -- socket ---------------------------------------------------------------------------------------
     def recv_exact(self, n, timeout=None):
@@ -362,6 +389,7 @@ class Session:
             buffer_fd = os.open(buffer_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
             queue_fd = os.open(queue_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
             self.files = [buffer_path, queue_path]
+        self.paths = {"buffer": buffer_path, "queue": queue_path}
         os.ftruncate(buffer_fd, buffer_size)
         os.ftruncate(queue_fd, queue_size)
         buffer_region, queue_region = Region(buffer_fd, buffer_size), Region(queue_fd, queue_size)
@@ -378,8 +406,7 @@ class Session:
             self.expect(ACK_SHARE_MEMORY)
         else:
             self.send(event(SHARE_BY_FILE_PATH, 2, paths_payload(queue_path, buffer_path)))
-        os.close(buffer_fd)
-        os.close(queue_fd)
+        self.fds = {"buffer": buffer_fd, "queue": queue_fd}
 
     def server_handshake(self, max_version, fault=None):
         kind, version, payload = self.recv_event(timeout=5)
@@ -415,6 +442,9 @@ class Session:
         queue_path, buffer_path = parse_paths(payload)
         buffer_fd, queue_fd = os.open(buffer_path, os.O_RDWR), os.open(queue_path, os.O_RDWR)
         self._map_fds(buffer_fd, queue_fd)
+        # The deployed server removes the queue file at session end, the buffer file after its last session.
+        self.server_files = (queue_path, buffer_path)
+        BUFFER_USERS[buffer_path] = BUFFER_USERS.get(buffer_path, 0) + 1
 
     def _map_fds(self, buffer_fd, queue_fd):
         buffer_region = Region(buffer_fd, os.fstat(buffer_fd).st_size)
@@ -470,11 +500,12 @@ class Session:
             if drain:
                 self._drain(out)
         elif kind == FALLBACK_DATA:
-            self._drain(out)
+            # The payload comes before any queue element that arrived with or after it (a close, say).
             stream, status = struct.unpack_from(">II", payload, 0)
             out.append(("data", stream, payload[8:]))
             if status & 0xFF == 1:
                 out.append(("close", stream, None))
+            self._drain(out)
         elif kind == STREAM_CLOSE:
             self._drain(out)
             out.append(("close", struct.unpack_from(">I", payload, 0)[0], None))
@@ -486,11 +517,26 @@ class Session:
         self.sock.close()
         for r in self.regions:
             r.close()
-        for f in self.files:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds = {}
+        files = list(self.files)
+        if getattr(self, "server_files", None):
+            queue_path, buffer_path = self.server_files
+            files.append(queue_path)
+            BUFFER_USERS[buffer_path] -= 1
+            if BUFFER_USERS[buffer_path] == 0:
+                del BUFFER_USERS[buffer_path]
+                files.append(buffer_path)
+        for f in files:
             try:
                 os.unlink(f)
             except FileNotFoundError:
                 pass
+
+
+# Server side: sessions using each v2 buffer file.
+BUFFER_USERS = {}
 
 
 def run_server(args):
@@ -510,7 +556,8 @@ def run_server(args):
             print("SESSION v%d" % session.version, flush=True)
             serve(session, args)
         except EOFError:
-            pass
+            if getattr(session, "buffer", None) is not None:
+                print("COUNTERS %s" % session.buffer.counters(), flush=True)
         except Exception as error:  # noqa: BLE001 - report and keep serving
             print("SESSION ERROR %s" % error, flush=True)
         finally:
@@ -533,10 +580,18 @@ def serve(session, args):
                 if args.fault == "garbage-reply":
                     session.send(b"\x00\x00\x00\x08\x12\x34\x03\x01")
                     continue
+                if stream in session.closed_streams:
+                    raise PeerError("data on stream %d after its close" % stream)
                 session.send_data(stream, data, fallback=args.fallback)
                 echoed += len(data)
-            else:
-                session.send_close(stream, use_event=args.fallback)
+                if args.reply_close:
+                    # Deployed order: the socket write of FallbackData is finished before the close is queued.
+                    session.send_close(stream)
+                    session.closed_streams.add(stream)
+                    print("REPLIED AND CLOSED %d" % stream, flush=True)
+            elif stream not in session.closed_streams:
+                # No half close: the stream is over; nothing more is sent on it, not even our close.
+                session.closed_streams.add(stream)
                 print("CLOSED %d echoed %d" % (stream, echoed), flush=True)
 
 
@@ -575,9 +630,66 @@ def run_client(args):
             half = event(FALLBACK_DATA, session.version, struct.pack(">II", 2, 0) + pattern(5000, 2))
             session.send(half[:2000])
             os._exit(0)
-        return exchange(session, args)
+        if args.fault in ("bad-slice", "shrink-buffer", "shrink-queue"):
+            return hostile_after_echo(session, args.fault)
+        status = exchange(session, args)
+        if args.fault == "exit-without-cleanup":
+            os._exit(status)
+        return status
     finally:
         session.close()
+
+
+def echo_once(session, stream, size):
+    """Sends one message and waits for its echo, so the server's session is known to be up."""
+    session.send_data(stream, pattern(size, 5))
+    received = bytearray()
+    while len(received) < size:
+        for kind, got, data in session.next_messages():
+            if kind == "data" and got == stream:
+                received += data
+    if bytes(received) != pattern(size, 5):
+        raise PeerError("the first echo differs")
+
+
+def wait_for_disconnect(session, seconds=5):
+    """Reads events until the server closes the connection; True if it did within `seconds`."""
+    deadline = time.time() + seconds
+    try:
+        while time.time() < deadline:
+            session.recv_event(timeout=max(0.01, deadline - time.time()))
+    except (EOFError, ConnectionResetError):
+        return True
+    except PeerError:
+        return False
+    return False
+
+
+def hostile_after_echo(session, fault):
+    """One good echo, then a corrupt slice header or a region shrunk under the server's feet."""
+    echo_once(session, 2, 1000)
+    if fault == "bad-slice":
+        off = session.buffer.alloc(100)
+        cap = session.buffer.r.u32(off)
+        session.buffer.r.set_u32(off + 4, cap + 100)
+        session.send_queue.put(2, off, 0)
+        session.notify()
+    elif fault == "shrink-buffer":
+        # The chain is written while the region is whole; the server reads it after the shrink.
+        off = session.buffer.write_chain(pattern(100000, 9))
+        os.ftruncate(session.fds["buffer"], 4096)
+        session.send_queue.put(2, off, 0)
+        session.notify()
+    else:
+        os.ftruncate(session.fds["queue"], 0)
+        session.send(event(POLLING, session.version))
+    print("FAULT SENT %s" % fault, flush=True)
+    if not wait_for_disconnect(session):
+        raise PeerError("the server kept the session after the %s fault" % fault)
+    print("DISCONNECTED", flush=True)
+    # Nothing of the regions may be touched any more: a shrunk mapping faults.
+    session.regions = []
+    return 0
 
 
 def exchange(session, args):
@@ -604,15 +716,36 @@ def exchange(session, args):
                 total += size
     for stream in streams:
         session.send_close(stream)
-    open_streams = set(streams)
-    while open_streams:
-        for kind, stream, data in session.next_messages():
+    # No half close: the server sends nothing more on a stream we closed, not even its own close.
+    deadline = time.time() + 0.3
+    while time.time() < deadline:
+        try:
+            messages = session.next_messages(timeout=max(0.01, deadline - time.time()))
+        except PeerError as error:
+            if "timed out" in str(error):
+                break
+            raise
+        for kind, stream, data in messages:
             if kind == "close":
-                open_streams.discard(stream)
-            elif data:
+                raise PeerError("the server sent a close for stream %d after ours (half close)" % stream)
+            if data:
                 raise PeerError("data after the echo on stream %d" % stream)
-    print("OK v%d streams %d bytes %d paths %s" % (session.version, len(streams), total, ",".join(sorted(paths))), flush=True)
+    counters = settled_counters(session.buffer)
+    print("OK v%d streams %d bytes %d paths %s counters %s" % (
+        session.version, len(streams), total, ",".join(sorted(paths)), counters), flush=True)
     return 0
+
+
+def settled_counters(buffer, seconds=2):
+    """Waits until every list's creator and mapper leak-check counters sum to 0 (nothing outstanding)."""
+    deadline = time.time() + seconds
+    while True:
+        counters = buffer.counters()
+        if all(a + b == 0 for a, b in counters):
+            return "settled"
+        if time.time() >= deadline:
+            raise PeerError("leak-check counters did not settle: %s" % counters)
+        time.sleep(0.01)
 
 
 def main():
@@ -622,6 +755,7 @@ def main():
     server.add_argument("--listen", required=True)
     server.add_argument("--max-version", type=int, default=3)
     server.add_argument("--fallback", action="store_true")
+    server.add_argument("--reply-close", action="store_true")
     server.add_argument("--sessions", type=int)
     server.add_argument("--fault")
     client = sub.add_parser("client")

@@ -12,12 +12,21 @@ final class BufferManager: @unchecked Sendable {
     private let order: [Int]
     let totalSlices: Int
     let largestSliceCapacity: Int
+    /// Where in each list header this process adds -1/+1 per pop/push: the creator's or the mapper's
+    /// leak-check counter (shmipc.md, "Buffer region").
+    let counterOffset: Int
+    /// Serialises this process's pops per list. Frees stay lock-free; the lock only keeps two of our own
+    /// threads from the head's ABA (one pop stalled between reading `next` and its swap while another pops,
+    /// frees and re-links the same slice), which the shared layout has no tag to detect.
+    let popLocks: [PopLock]
 
-    private var base: UnsafeMutableRawPointer { region.base }
+    var base: UnsafeMutableRawPointer { region.base }
 
-    private init(region: SharedRegion, lists: [SliceList]) {
+    private init(region: SharedRegion, lists: [SliceList], counterOffset: Int) {
         self.region = region
         self.lists = lists
+        self.counterOffset = counterOffset
+        self.popLocks = lists.map { _ in PopLock() }
         self.order = lists.indices.sorted { lists[$0].sliceCapacity < lists[$1].sliceCapacity }
         self.totalSlices = lists.reduce(0) { $0 + $1.sliceCount }
         self.largestSliceCapacity = lists.map(\.sliceCapacity).max() ?? 0
@@ -47,10 +56,10 @@ final class BufferManager: @unchecked Sendable {
             header.storeUInt32(0, at: BufferLayout.listHeadOffset)
             header.storeUInt32(UInt32((count - 1) * list.stride), at: BufferLayout.listTailOffset)
             header.storeUInt32(UInt32(spec.sliceSize), at: BufferLayout.listSliceCapacityOffset)
-            header.storeUInt32(0, at: BufferLayout.listCounterOffset)
-            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 4)
-            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 8)
-            header.storeUInt32(0, at: BufferLayout.listCounterOffset + 12)
+            header.storeUInt32(0, at: BufferLayout.listCreatorCounterOffset)
+            header.storeUInt32(0, at: BufferLayout.listMapperCounterOffset)
+            header.storeUInt32(0, at: BufferLayout.listMapperCounterOffset + 4)
+            header.storeUInt32(0, at: BufferLayout.listMapperCounterOffset + 8)
             for index in 0..<count {
                 let slice = base + list.dataOffset + index * list.stride
                 slice.storeUInt32(UInt32(spec.sliceSize), at: BufferLayout.sliceCapacityOffset)
@@ -66,7 +75,7 @@ final class BufferManager: @unchecked Sendable {
         base.storeBytes(of: UInt16(specs.count), toByteOffset: 0, as: UInt16.self)
         base.storeBytes(of: UInt16(0), toByteOffset: 2, as: UInt16.self)
         base.storeUInt32(UInt32(offset - BufferLayout.managerHeaderSize), at: 4)
-        return BufferManager(region: region, lists: lists)
+        return BufferManager(region: region, lists: lists, counterOffset: BufferLayout.listCreatorCounterOffset)
     }
 
     /// Maps the manager a peer laid out, validating every list against the region's real size.
@@ -106,7 +115,7 @@ final class BufferManager: @unchecked Sendable {
             lists.append(list)
             offset = list.dataEnd
         }
-        return BufferManager(region: region, lists: lists)
+        return BufferManager(region: region, lists: lists, counterOffset: BufferLayout.listMapperCounterOffset)
     }
 
     // MARK: Allocation
@@ -131,70 +140,6 @@ final class BufferManager: @unchecked Sendable {
         return nil
     }
 
-    private func pop(listIndex: Int) -> UInt32? {
-        let list = lists[listIndex]
-        let header = base + list.headerOffset
-        let freeCount = header.atomicInt32(at: BufferLayout.listFreeCountOffset)
-        // Never hand out the last free slice: the free list's tail must stay linkable.
-        if freeCount.pointee.wrappingAdd(-1, ordering: .sequentiallyConsistent).newValue <= 0 {
-            freeCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            return nil
-        }
-        let head = header.atomicUInt32(at: BufferLayout.listHeadOffset)
-        for _ in 0..<4096 {
-            let oldHead = head.pointee.load(ordering: .sequentiallyConsistent)
-            guard let slice = list.absolute(relative: oldHead) else { break }
-            let next = (base + slice).atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.load(ordering: .acquiring)
-            if head.pointee.compareExchange(expected: oldHead, desired: next, ordering: .sequentiallyConsistent)
-                .exchanged
-            {
-                let pointer = base + slice
-                pointer.storeUInt32(UInt32(list.sliceCapacity), at: BufferLayout.sliceCapacityOffset)
-                pointer.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
-                pointer.storeUInt32(0, at: BufferLayout.sliceStartOffset)
-                pointer.storeBytes(
-                    of: BufferLayout.inUseFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-                return UInt32(slice)
-            }
-        }
-        // A corrupt head (or endless contention): give the slice count back and report exhaustion.
-        freeCount.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        return nil
-    }
-
-    /// Returns one slice to its list. Offsets that are not slice boundaries are ignored.
-    func free(_ offset: UInt32) {
-        guard let listIndex = listIndex(ofSlice: offset) else { return }
-        let list = lists[listIndex]
-        let slice = Int(offset)
-        let pointer = base + slice
-        pointer.storeUInt32(0, at: BufferLayout.sliceSizeOffset)
-        pointer.storeUInt32(0, at: BufferLayout.sliceStartOffset)
-        pointer.storeBytes(of: 0 as UInt8, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-        let header = base + list.headerOffset
-        let tail = header.atomicUInt32(at: BufferLayout.listTailOffset)
-        let newTail = UInt32(slice - list.dataOffset)
-        while true {
-            let oldTail = tail.pointee.load(ordering: .sequentiallyConsistent)
-            if tail.pointee.compareExchange(expected: oldTail, desired: newTail, ordering: .sequentiallyConsistent)
-                .exchanged
-            {
-                if let previous = list.absolute(relative: oldTail) {
-                    let previousPointer = base + previous
-                    previousPointer.atomicUInt32(at: BufferLayout.sliceNextOffset).pointee.store(
-                        newTail, ordering: .releasing)
-                    let flags = previousPointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-                    previousPointer.storeBytes(
-                        of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset,
-                        as: UInt8.self)
-                }
-                header.atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.wrappingAdd(
-                    1, ordering: .sequentiallyConsistent)
-                return
-            }
-        }
-    }
-
     /// Frees a whole message chain starting at `offset`, bounded by the number of slices in the region.
     func freeChain(_ offset: UInt32) {
         var current: UInt32? = offset
@@ -212,6 +157,17 @@ final class BufferManager: @unchecked Sendable {
             Int(
                 (base + list.headerOffset).atomicInt32(at: BufferLayout.listFreeCountOffset).pointee.load(
                     ordering: .relaxed))
+        }
+    }
+
+    /// Each list's (creator, mapper) leak-check counters; they sum to 0 when no slice of the list is out.
+    func leakCounters() -> [(creator: Int32, mapper: Int32)] {
+        lists.map { list in
+            let header = base + list.headerOffset
+            return (
+                header.atomicInt32(at: BufferLayout.listCreatorCounterOffset).pointee.load(ordering: .relaxed),
+                header.atomicInt32(at: BufferLayout.listMapperCounterOffset).pointee.load(ordering: .relaxed)
+            )
         }
     }
 
@@ -281,8 +237,7 @@ final class BufferManager: @unchecked Sendable {
     func link(_ offset: UInt32, to next: UInt32) {
         let pointer = base + Int(offset)
         pointer.storeUInt32(next, at: BufferLayout.sliceNextOffset)
-        let flags = pointer.load(fromByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
-        pointer.storeBytes(
-            of: flags | BufferLayout.hasNextFlag, toByteOffset: BufferLayout.sliceFlagsOffset, as: UInt8.self)
+        let flags = pointer.atomicUInt8(at: BufferLayout.sliceFlagsOffset)
+        flags.pointee.store(flags.pointee.load(ordering: .relaxed) | BufferLayout.hasNextFlag, ordering: .releasing)
     }
 }

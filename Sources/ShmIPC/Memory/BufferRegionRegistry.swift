@@ -21,8 +21,13 @@ enum BufferRegionRegistry {
         let key = key(configuration, memfd: memfd)
         return try entries.withLock { (state) throws(ShmIPCError) -> BufferManager in
             if let entry = state.live[key] {
-                state.live[key]!.sessions += 1
-                return entry.manager
+                if entry.manager.region.pathStillNamesRegion {
+                    state.live[key]!.sessions += 1
+                    return entry.manager
+                }
+                // A server removed our v2 file after its last session: new sessions get a new file, the
+                // sessions still using the old one keep their mapping.
+                state.live[key] = nil
             }
             // A new generation gets a new name, so a region still being released never shares a path.
             let suffix = state.generation == 0 ? "" : "_\(state.generation)"

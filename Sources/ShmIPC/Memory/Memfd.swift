@@ -5,6 +5,7 @@ enum Memfd {
     static let closeOnExec: UInt32 = 0x0001
     static let allowSealing: UInt32 = 0x0002
     static let addSeals: Int32 = 1033
+    static let getSeals: Int32 = 1034
     static let sealSeal: Int32 = 0x0001
     static let sealShrink: Int32 = 0x0002
     static let sealGrow: Int32 = 0x0004

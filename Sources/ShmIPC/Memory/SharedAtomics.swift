@@ -12,6 +12,11 @@ extension UnsafeMutableRawPointer {
     }
 
     @inline(__always)
+    func atomicUInt8(at offset: Int) -> UnsafeMutablePointer<Atomic<UInt8>> {
+        (self + offset).assumingMemoryBound(to: Atomic<UInt8>.self)
+    }
+
+    @inline(__always)
     func atomicInt32(at offset: Int) -> UnsafeMutablePointer<Atomic<Int32>> {
         (self + offset).assumingMemoryBound(to: Atomic<Int32>.self)
     }

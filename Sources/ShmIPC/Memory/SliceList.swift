@@ -45,7 +45,9 @@ enum BufferLayout {
     static let listHeadOffset = 8
     static let listTailOffset = 12
     static let listSliceCapacityOffset = 16
-    static let listCounterOffset = 20
+    /// Leak-check counters: the region's creator adds -1/+1 per pop/push at 20, the mapper at 24.
+    static let listCreatorCounterOffset = 20
+    static let listMapperCounterOffset = 24
 
     /// Slices per list as the deployed implementation computes them.
     static func sliceCounts(regionSize: Int, specs: [SliceListSpec]) -> [Int] {

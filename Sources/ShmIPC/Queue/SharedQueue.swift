@@ -85,6 +85,14 @@ final class SharedQueue: @unchecked Sendable {
 
     /// Takes the oldest element; nil when empty. Throws when the peer left head/tail in an impossible state.
     func pop() throws(ShmIPCError) -> QueueElement? {
+        guard let element = try peek() else { return nil }
+        advance()
+        return element
+    }
+
+    /// Reads the oldest element without taking it; nil when empty. Throws when the peer left head/tail in an
+    /// impossible state.
+    func peek() throws(ShmIPCError) -> QueueElement? {
         let currentHead = head.pointee.load(ordering: .acquiring)
         let currentTail = tail.pointee.load(ordering: .acquiring)
         if currentHead == currentTail { return nil }
@@ -98,8 +106,12 @@ final class SharedQueue: @unchecked Sendable {
             offsetInBuffer: slot.loadUInt32(at: 4),
             status: slot.loadUInt32(at: 8)
         )
-        head.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
         return element
+    }
+
+    /// Takes the element ``peek()`` returned (the consumer's side only).
+    func advance() {
+        head.pointee.wrappingAdd(1, ordering: .sequentiallyConsistent)
     }
 
     /// The producer's side of the wake-up protocol: true if the consumer was idle and must be woken.

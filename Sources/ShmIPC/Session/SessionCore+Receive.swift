@@ -1,12 +1,20 @@
+import Glibc
+
 /// The receive thread: reads events, drains the receive queue in batches, delivers to streams.
 extension SessionCore {
     func receiveLoop(_ reader: EventReader) {
+        receiveThread.store(UInt(pthread_self()), ordering: .releasing)
         var failure: ShmIPCError
         do {
             while true {
                 let (header, payload) = try reader.next(from: socket.descriptor)
                 // Spinning only pays when no further event is already waiting in the reader.
-                try handle(header, payload, mayWait: !reader.hasBufferedBytes)
+                try handle(header, payload, reader: reader, mayWait: !reader.hasBufferedBytes)
+                try checkMappings()
+                // A drain that stopped at a close for the socket's sake resumes once the socket is read.
+                if drainDeferred, !reader.hasBufferedBytes, !socket.hasUnreadBytes {
+                    try drainReceiveQueue(reader: reader)
+                }
             }
         } catch {
             failure = error
@@ -15,16 +23,20 @@ extension SessionCore {
             }
         }
         terminate(failure)
+        notifyEndedStreams()
         socket.closeFinally()
     }
 
-    private func handle(_ header: EventHeader, _ payload: UnsafeRawBufferPointer, mayWait: Bool) throws(ShmIPCError) {
+    private func handle(
+        _ header: EventHeader, _ payload: UnsafeRawBufferPointer, reader: EventReader, mayWait: Bool
+    ) throws(ShmIPCError) {
         switch header.type {
         case .polling:
-            try drainReceiveQueue(mayWait: mayWait)
+            try drainReceiveQueue(reader: reader, mayWait: mayWait)
         case .fallbackData:
-            // Elements queued before this event belong before its data.
-            try drainReceiveQueue()
+            // The payload goes first: the deployed sender finishes this socket write before it queues what follows
+            // (the stream's close, say), so queue elements may already hold what comes after it. Elements queued
+            // before it were announced by an earlier Polling event or drained while this side was busy.
             let streamID = payload.bigEndianUInt32(at: 0)
             let status = payload.bigEndianUInt32(at: 4)
             let data = UnsafeRawBufferPointer(rebasing: payload[8...])
@@ -35,8 +47,15 @@ extension SessionCore {
             }
             if status & 0xFF == QueueElement.statusClosed { remoteClose(streamID: streamID) }
         case .streamClose:
-            try drainReceiveQueue()
-            remoteClose(streamID: payload.bigEndianUInt32(at: 0))
+            // Elements queued before this event belong before the close: if the drain stops early, the close
+            // waits until the queue has been drained.
+            try drainReceiveQueue(reader: reader)
+            let streamID = payload.bigEndianUInt32(at: 0)
+            if drainDeferred {
+                closesAfterDrain.append(streamID)
+            } else {
+                remoteClose(streamID: streamID)
+            }
         case .hotRestart, .hotRestartAck:
             // Hot restart is not supported; the events are well-formed and harmless to ignore.
             break
@@ -52,12 +71,22 @@ extension SessionCore {
     /// element without a Polling event (its CAS 0 -> 1 fails, as the protocol intends for a busy receiver), so
     /// neither side makes a system call. Spinning stretches end after `maximumSpinStretch` so that socket events
     /// (FallbackData, StreamClose, a closed socket) are read at least that often.
-    func drainReceiveQueue(mayWait: Bool = false) throws(ShmIPCError) {
+    ///
+    /// A close element is not taken while the socket holds unread bytes: they may be the stream's FallbackData,
+    /// which the sender wrote before it queued the close. The drain then stops with the workingFlag still set
+    /// (so the peer sends no Polling event) and resumes once the socket has been read (`drainDeferred`).
+    func drainReceiveQueue(reader: EventReader, mayWait: Bool = false) throws(ShmIPCError) {
         let spin = mayWait ? configuration.receiveSpin.nanoseconds : 0
         var stretchStart: UInt64 = 0
+        drainDeferred = false
         while true {
             var delivered = false
-            while let element = try receiveQueue.pop() {
+            while let element = try receiveQueue.peek() {
+                if element.isClose && (reader.hasBufferedBytes || socket.hasUnreadBytes) {
+                    drainDeferred = true
+                    return
+                }
+                receiveQueue.advance()
                 delivered = true
                 if element.isClose {
                     remoteClose(streamID: element.streamID)
@@ -78,8 +107,11 @@ extension SessionCore {
                     continue
                 }
             }
-            if receiveQueue.markNotWorking() { return }
+            if receiveQueue.markNotWorking() { break }
         }
+        let closes = closesAfterDrain
+        closesAfterDrain.removeAll()
+        for streamID in closes { remoteClose(streamID: streamID) }
     }
 
     /// The longest the receive thread keeps draining by spinning before it reads the socket again.
@@ -91,7 +123,7 @@ extension SessionCore {
         var failure: ShmIPCError?
         let target: ShmIPCStream? = state.withLock { state in
             if let stream = state.streams[streamID] { return stream }
-            guard role == .server, state.terminated == nil else { return nil }
+            guard role == .server, state.terminated == nil, !state.forgotten.contains(streamID) else { return nil }
             guard streamID != 0 else {
                 failure = ShmIPCError(.badStreamID, "the peer used stream id 0")
                 return nil
@@ -115,7 +147,7 @@ extension SessionCore {
             throw failure
         }
         guard let target else {
-            // Data for a stream we do not know (already closed here): give the memory back.
+            // Data for a stream that is over (closed by either side): give the memory back.
             chunk.release(buffer)
             return
         }

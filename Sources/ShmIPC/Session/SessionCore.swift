@@ -13,6 +13,12 @@ final class SessionCore: @unchecked Sendable {
         var nextWaiterID = 0
         var terminated: ShmIPCError?
         var unhealthyUntil: UInt64 = 0
+        /// Ids of streams a server has forgotten, so that late data for them (sent before the client saw our
+        /// close) is dropped instead of opening a new stream; bounded, oldest first out.
+        var forgotten = ForgottenStreams()
+        /// Streams whose readable handlers the receive thread runs once it has stopped (the session ended on
+        /// that thread, possibly inside a handler: no handler may run inside another).
+        var endedStreams: [ShmIPCStream] = []
     }
 
     let role: Role
@@ -25,6 +31,12 @@ final class SessionCore: @unchecked Sendable {
     let receiveQueue: SharedQueue
     let state = Mutex(State())
     let pollingEvent: [UInt8]
+    /// The receive thread's pthread id (0 before it starts).
+    let receiveThread = Atomic<UInt>(0)
+    /// Receive thread only: a drain stopped at a close element until the socket's unread bytes are handled.
+    var drainDeferred = false
+    /// Receive thread only: StreamClose events that arrived while the drain was deferred, applied after it.
+    var closesAfterDrain: [UInt32] = []
 
     init(
         role: Role, version: UInt8, configuration: ShmIPCConfiguration, socket: SessionSocket,
@@ -103,12 +115,18 @@ final class SessionCore: @unchecked Sendable {
         }
     }
 
-    /// Forgets a stream once both directions are closed, so its id may be reused.
+    /// Forgets a stream once it is over (either side closed it). A server also remembers the id for a while,
+    /// so that data the client sent before it saw our close does not open a new stream.
     func removeStream(_ stream: ShmIPCStream) {
         state.withLock { state in
-            if state.streams[stream.id] === stream { state.streams[stream.id] = nil }
+            guard state.streams[stream.id] === stream else { return }
+            state.streams[stream.id] = nil
+            if role == .server { state.forgotten.insert(stream.id) }
         }
     }
+
+    /// Streams the session still knows (for tests and diagnostics).
+    var streamCount: Int { state.withLock { $0.streams.count } }
 
     // MARK: Sending
 
@@ -126,32 +144,5 @@ final class SessionCore: @unchecked Sendable {
             if sendQueue.put(element) { return true }
         }
         return false
-    }
-
-    // MARK: Ending
-
-    /// Ends the session once: the socket is shut down, every stream and waiter learns `error`.
-    /// Locally closed sessions drop unread data; a lost peer lets streams (accepted or not yet) read what
-    /// already arrived.
-    func terminate(_ error: ShmIPCError) {
-        let taken = state.withLock {
-            state -> ([ShmIPCStream], [CheckedContinuation<Result<ShmIPCStream, ShmIPCError>, Never>])? in
-            guard state.terminated == nil else { return nil }
-            state.terminated = error
-            let streams = Array(state.streams.values)
-            state.streams.removeAll()
-            // Streams the peer opened before it went away stay acceptable, to read what they carried.
-            if error.code == .sessionClosed { state.pendingAccepts.removeAll() }
-            let waiters = state.acceptWaiters.map(\.continuation)
-            state.acceptWaiters.removeAll()
-            return (streams, waiters)
-        }
-        guard let (streams, waiters) = taken else { return }
-        socket.shutdown()
-        queueRegion.unlinkNow()
-        if role == .client { BufferRegionRegistry.release(buffer) }
-        let discard = error.code == .sessionClosed
-        for stream in streams { stream.sessionEnded(error, discardUnread: discard) }
-        for waiter in waiters { waiter.resume(returning: .failure(error)) }
     }
 }

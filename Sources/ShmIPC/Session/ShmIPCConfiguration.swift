@@ -19,15 +19,18 @@ public struct ShmIPCConfiguration: Sendable {
     public var queueCapacity: Int = 8192
     /// Client: prefix of the region names (`<prefix>_<pid>_buffer`, `<prefix>_<pid>_queue_<sessionId>`).
     public var pathPrefix: String = "/dev/shm/shmipc"
-    /// Server: the only directory a v2 client may name files in.
-    public var allowedFileDirectory: String = "/dev/shm"
+    /// Server: the directory tree a v2 client may name files in. The default, `/`, accepts any path as the
+    /// deployed server does; either way only a regular file owned by the client's user, named by a plain
+    /// absolute path (no `.` or `..`, no symlink at the end), is mapped (and removed when its sessions end).
+    public var allowedFileDirectory: String = "/"
     /// Both: the whole handshake must finish within this time.
     public var handshakeTimeout: Duration = .seconds(1)
     /// Both: how long a session reports itself unhealthy after it had to fall back to the socket.
     public var unhealthyPeriod: Duration = .seconds(30)
     /// Server: the highest protocol version it offers (2 or 3).
     public var maximumProtocolVersion: UInt8 = 3
-    /// Both: the largest event accepted from the peer (bounds FallbackData).
+    /// Both: the largest event accepted from the peer (bounds FallbackData): 64 MiB of data plus its 16-byte
+    /// header by default, so a larger fallback message from a peer ends the session with `SHMIPC_BAD_EVENT`.
     public var maximumEventLength: Int = (64 << 20) + 16
     /// Server: the most streams a client may have open at once.
     public var maximumStreams: Int = 65_536

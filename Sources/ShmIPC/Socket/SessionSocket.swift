@@ -40,6 +40,12 @@ final class SessionSocket: @unchecked Sendable {
         }
     }
 
+    /// Whether bytes wait in the socket's receive buffer (a non-blocking peek; receive thread only).
+    var hasUnreadBytes: Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
+    }
+
     /// Wakes the receive thread and any blocked sender; the descriptor stays allocated until ``closeFinally()``.
     func shutdown() {
         lifecycle.withLock { state in

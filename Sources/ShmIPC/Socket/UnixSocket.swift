@@ -51,6 +51,16 @@ enum UnixSocket {
         return descriptor
     }
 
+    /// The user id of the process at the other end (SO_PEERCRED), or nil if the kernel does not say.
+    static func peerUID(_ descriptor: Int32) -> UInt32? {
+        // struct ucred: pid_t pid, uid_t uid, gid_t gid.
+        var credentials: (Int32, UInt32, UInt32) = (0, 0, 0)
+        var length = socklen_t(MemoryLayout.size(ofValue: credentials))
+        let peerCredentials: Int32 = 17
+        guard getsockopt(descriptor, SOL_SOCKET, peerCredentials, &credentials, &length) == 0 else { return nil }
+        return credentials.1
+    }
+
     /// Sets (or with nil clears) the receive and send timeouts.
     static func setTimeout(_ descriptor: Int32, nanoseconds: UInt64?) {
         let value = nanoseconds ?? 0
@@ -72,7 +82,7 @@ enum UnixSocket {
                     throw ShmIPCError(.handshakeTimeout, "timed out writing to the socket")
                 }
                 if error == EPIPE || error == ECONNRESET || error == ENOTCONN || error == EBADF {
-                    throw ShmIPCError(.peerGone, "the peer closed the connection (\(errnoDescription(error)))")
+                    throw ShmIPCError(.peerGone, "the peer closed the connection")
                 }
                 throw .system("send", errno: error)
             }

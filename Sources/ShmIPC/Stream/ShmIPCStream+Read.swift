@@ -75,7 +75,7 @@ extension ShmIPCStream {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let (ready, previous) = reading.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                    if !state.isEmpty || state.remoteClosed || state.failure != nil || Task.isCancelled {
+                    if !state.isEmpty || state.isOver || state.failure != nil || Task.isCancelled {
                         return (true, nil)
                     }
                     let previous = state.waiter
@@ -115,9 +115,10 @@ extension ShmIPCStream {
                 return .failed(error)
             }
             if let error = state.failure { return .failed(error) }
-            return state.remoteClosed ? .endOfStream : .empty
+            return state.isOver ? .endOfStream : .empty
         }
         if let failure { core.terminate(failure) }
+        do throws(ShmIPCError) { try core.checkMappings() } catch { return .failed(error) }
         return result
     }
 
@@ -139,12 +140,6 @@ extension ShmIPCStream {
             result = .consumed(copied)
         }
         return result
-    }
-
-    /// Registers a callback run on the session's receive thread whenever bytes, end-of-stream or an error
-    /// arrive; pair it with ``poll(_:)``. The callback must be quick and must not block.
-    public func setReadableHandler(_ handler: (@Sendable () -> Void)?) {
-        reading.withLock { $0.readableHandler = handler }
     }
 
     // MARK: Internals
@@ -171,9 +166,11 @@ extension ShmIPCStream {
             }
             if added > 0 { return .progressed }
             if let error = state.failure { return .failed(error) }
-            return state.remoteClosed ? .endOfStream : .wouldBlock
+            return state.isOver ? .endOfStream : .wouldBlock
         }
         if let failure { core.terminate(failure) }
+        // Bytes copied from a region the peer shrank meanwhile are zeros, not data.
+        do throws(ShmIPCError) { try core.checkMappings() } catch { return .failed(error) }
         return step
     }
 

@@ -4,7 +4,7 @@ extension ShmIPCStream {
     /// Appends `bytes` to the pending message. Nothing reaches the peer before ``flush()``.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(ShmIPCError) {
         try writing.withLock { (state) throws(ShmIPCError) in
-            guard !state.closed else { throw ShmIPCError(.streamClosed, "stream \(id) is closed for writing") }
+            try checkWritable(state)
             guard state.reservation == nil else {
                 throw ShmIPCError(.invalidArgument, "commit the reserved bytes of stream \(id) before writing more")
             }
@@ -26,7 +26,7 @@ extension ShmIPCStream {
     /// ``commit(_:)`` with how many bytes you used. The pointer is valid until the commit.
     public func reserve(_ count: Int) throws(ShmIPCError) -> UnsafeMutableRawBufferPointer {
         try writing.withLock { (state) throws(ShmIPCError) -> UnsafeMutableRawBufferPointer in
-            guard !state.closed else { throw ShmIPCError(.streamClosed, "stream \(id) is closed for writing") }
+            try checkWritable(state)
             guard state.reservation == nil else {
                 throw ShmIPCError(.invalidArgument, "stream \(id) already has reserved bytes")
             }
@@ -87,6 +87,7 @@ extension ShmIPCStream {
                 }
                 guard state.hasPending else { return true }
                 try core.checkOpen()
+                try checkWritable(state)
                 return try flushLocked(&state, retry: false)
             }
             if queued { return }
@@ -111,6 +112,7 @@ extension ShmIPCStream {
             }
             guard state.hasPending else { return }
             try core.checkOpen()
+            try checkWritable(state)
             guard try flushLocked(&state, retry: true) else {
                 throw ShmIPCError(.queueFull, "the send queue of \(core.sendQueue.capacity) elements stayed full")
             }
@@ -131,13 +133,33 @@ extension ShmIPCStream {
 
     // MARK: Internals (called with the write lock held)
 
+    /// Writing ends with our close, and with the peer's: the deployed peer has no half close and expects
+    /// nothing on a stream after it closed it.
+    func checkWritable(_ state: WriteState) throws(ShmIPCError) {
+        guard !state.closed else { throw ShmIPCError(.streamClosed, "stream \(id) is closed for writing") }
+        guard !peerClosed.load(ordering: .acquiring) else {
+            throw ShmIPCError(.streamClosed, "the peer closed stream \(id); nothing more can be sent on it")
+        }
+    }
+
+    /// The most data one FallbackData event carries (the deployed receiver's cap on an event's length).
+    static let largestFallbackData = 64 << 20
+
     /// Returns false when the queue was full (after the retries, if `retry`).
     func flushLocked(_ state: inout WriteState, retry: Bool) throws(ShmIPCError) -> Bool {
         if state.fallback {
-            let prefix = Events.fallbackPrefix(
-                streamID: id, status: QueueElement.statusData, dataCount: state.heap.count, version: core.version)
+            // One event per 64 MiB: the deployed receiver accepts no larger event.
             let sent = state.heap.withUnsafeBytes { raw in
-                Result { () throws(ShmIPCError) in try core.socket.send(prefix, raw) }
+                Result { () throws(ShmIPCError) in
+                    var offset = 0
+                    repeat {
+                        let count = min(raw.count - offset, Self.largestFallbackData)
+                        let prefix = Events.fallbackPrefix(
+                            streamID: id, status: QueueElement.statusData, dataCount: count, version: core.version)
+                        try core.socket.send(prefix, UnsafeRawBufferPointer(rebasing: raw[offset..<offset + count]))
+                        offset += count
+                    } while offset < raw.count
+                }
             }
             try sent.get()
             state.heap.removeAll(keepingCapacity: state.heap.capacity <= 1 << 20)
@@ -151,6 +173,7 @@ extension ShmIPCStream {
         state.head = nil
         state.tailUsed = 0
         state.tailCapacity = 0
+        try core.checkMappings()
         try core.notifyPeer()
         return true
     }

@@ -7,14 +7,17 @@ import Synchronization
 /// the bytes in order; flush boundaries are visible to ``readChunk(maximumCount:)`` but carry no meaning in
 /// the protocol, so message framing belongs to the layer above.
 ///
-/// One task may read and one task may write at the same time. ``close()`` ends our direction; reads go on
-/// until the peer's direction has ended too (half close).
+/// One task may read and one task may write at the same time. The protocol has no half close: once either
+/// side has closed the stream it is over in both directions (reads still return what had already arrived,
+/// then end-of-stream), and the session forgets it.
 public final class ShmIPCStream: @unchecked Sendable {
     /// The stream id on the wire (the client numbers streams 2, 3, 4, ...).
     public let id: UInt32
     let core: SessionCore
     let reading = Mutex(ReadState())
     let writing = Mutex(WriteState())
+    /// Set once the peer's close arrived; from then on nothing is sent on this stream (no half close).
+    let peerClosed = Atomic<Bool>(false)
 
     /// A unit of received data: a message chain in shared memory, or a FallbackData payload.
     enum Chunk {
@@ -43,9 +46,15 @@ public final class ShmIPCStream: @unchecked Sendable {
         var failure: ShmIPCError?
         var waiter: CheckedContinuation<Void, Never>?
         var readableHandler: (@Sendable () -> Void)?
+        /// A handler invocation is under way (on some thread); it is never entered twice.
+        var handlerRunning = false
+        /// Something happened while the handler ran: the running invocation calls it once more.
+        var handlerPending = false
 
         var isEmpty: Bool { first == chunks.count }
-        var isFinished: Bool { isEmpty && (remoteClosed || failure != nil) }
+        /// Either side closed the stream: nothing more will arrive.
+        var isOver: Bool { remoteClosed || localClosed }
+        var isFinished: Bool { isEmpty && (isOver || failure != nil) }
     }
 
     /// Guarded by `writing`.
@@ -90,78 +99,4 @@ public final class ShmIPCStream: @unchecked Sendable {
 
     /// Whether this stream fell back to carrying its data over the socket.
     public var isOnFallback: Bool { writing.withLock { $0.fallback } }
-
-    // MARK: Events from the receive thread
-
-    func enqueue(_ chunk: Chunk) {
-        let (accepted, waiter, handler) = reading.withLock { state in
-            guard !state.localClosed || !state.remoteClosed, state.failure == nil else {
-                return (false, nil as CheckedContinuation<Void, Never>?, nil as (@Sendable () -> Void)?)
-            }
-            state.chunks.append(chunk)
-            defer { state.waiter = nil }
-            return (true, state.waiter, state.readableHandler)
-        }
-        if !accepted { chunk.release(core.buffer) }
-        waiter?.resume()
-        handler?()
-    }
-
-    func remoteClosed() {
-        let (waiter, handler, finished) = reading.withLock { state in
-            state.remoteClosed = true
-            defer { state.waiter = nil }
-            return (state.waiter, state.readableHandler, state.localClosed)
-        }
-        if finished { core.removeStream(self) }
-        waiter?.resume()
-        handler?()
-    }
-
-    func sessionEnded(_ error: ShmIPCError, discardUnread: Bool) {
-        let buffer = core.buffer
-        let (waiter, handler) = reading.withLock { state in
-            if !state.remoteClosed && state.failure == nil { state.failure = error }
-            if discardUnread {
-                for chunk in state.chunks[state.first...] { chunk.release(buffer) }
-                state.chunks.removeAll()
-                state.first = 0
-                state.consumed = 0
-            }
-            defer { state.waiter = nil }
-            return (state.waiter, state.readableHandler)
-        }
-        waiter?.resume()
-        handler?()
-    }
-
-    // MARK: Closing
-
-    /// Flushes what is pending and ends our direction of the stream: the peer reads end-of-stream after the
-    /// data. Sent as a close element, or as a StreamClose event when the queue is full or the stream is on
-    /// fallback (which keeps the order with the fallback data). Closing twice does nothing.
-    public func close() throws(ShmIPCError) {
-        let wasOpen = try writing.withLock { (state) throws(ShmIPCError) -> Bool in
-            guard !state.closed else { return false }
-            defer { state.closed = true }
-            if core.terminationError != nil { return true }
-            if state.hasPending, try !flushLocked(&state, retry: true) {
-                throw ShmIPCError(.queueFull, "the send queue stayed full while closing stream \(id)")
-            }
-            if state.fallback
-                || !core.putBlocking(QueueElement(streamID: id, offsetInBuffer: 0, status: QueueElement.statusClosed))
-            {
-                try core.socket.send(Events.streamClose(streamID: id, version: core.version))
-            } else {
-                try core.notifyPeer()
-            }
-            return true
-        }
-        guard wasOpen else { return }
-        let finished = reading.withLock { state in
-            state.localClosed = true
-            return state.remoteClosed
-        }
-        if finished { core.removeStream(self) }
-    }
 }

@@ -128,7 +128,9 @@ final class ShmIPCStreamEcho: Sendable {
         if finished { stream.setReadableHandler(nil) }
     }
 
+    /// Reports what went wrong on the stream; a client that closed its stream or session is no error.
     private func report(_ error: ShmIPCError) {
+        guard error.code != .peerGone, error.code != .sessionClosed, error.code != .streamClosed else { return }
         FileHandle.standardError.write(Data("shmipc echo-server: stream \(stream.id): \(error)\n".utf8))
     }
 }
@@ -148,8 +150,11 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
     @Option(help: "Number of messages (round trips) in all.")
     var count: Int
 
-    @Option(help: "Concurrent streams the messages are spread over.")
+    @Option(help: "Concurrent streams per session; the messages are spread over all of them.")
     var streams: Int = 1
+
+    @Option(help: "Sessions the streams are spread over (one process: they share one buffer region).")
+    var sessions: Int = 1
 
     @OptionGroup var mode: ShmIPCModeOptions
 
@@ -167,6 +172,7 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
         guard size >= 1 else { throw ValidationError("--size must be at least 1") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1") }
         guard streams >= 1 else { throw ValidationError("--streams must be at least 1") }
+        guard sessions >= 1 else { throw ValidationError("--sessions must be at least 1") }
     }
 
     /// The deterministic byte `index` of message `message`.
@@ -179,13 +185,18 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
         configuration.mappingMode = mode.mode
         if let bufferSize { configuration.bufferRegionSize = bufferSize }
         configuration.handshakeTimeout = .milliseconds(Int(handshakeTimeout * 1000))
-        let session = try await ShmIPCSession.connect(socketPath: connect, configuration: configuration)
-        let (size, count, streamCount) = (self.size, self.count, min(self.streams, self.count))
+        var opened: [ShmIPCSession] = []
+        for _ in 0..<sessions {
+            opened.append(try await ShmIPCSession.connect(socketPath: connect, configuration: configuration))
+        }
+        let all = opened
+        let session = all[0]
+        let (size, count, streamCount) = (self.size, self.count, min(self.streams * self.sessions, self.count))
         let start = ContinuousClock.now
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for streamIndex in 0..<streamCount {
-                    let stream = try session.openStream()
+                    let stream = try all[streamIndex % all.count].openStream()
                     group.addTask {
                         var message = streamIndex
                         var outgoing = [UInt8](repeating: 0, count: size)
@@ -212,7 +223,7 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
                 try await group.waitForAll()
             }
         } catch {
-            session.close()
+            for session in all { session.close() }
             FileHandle.standardError.write(Data("shmipc ping failed: \(error)\n".utf8))
             throw ExitCode.failure
         }
@@ -221,9 +232,10 @@ struct ShmIPCPingCommand: AsyncParsableCommand {
         let rate = Double(count) / max(seconds, 1e-9)
         let throughput = Double(count) * Double(size) * 2 / max(seconds, 1e-9) / 1_048_576
         print(
-            "shmipc ping: \(count) round trips of \(size) bytes over \(streamCount) stream(s), protocol v\(session.protocolVersion): "
+            "shmipc ping: \(count) round trips of \(size) bytes over \(streamCount) stream(s)"
+                + (all.count > 1 ? " in \(all.count) sessions" : "") + ", protocol v\(session.protocolVersion): "
                 + String(format: "%.3f s, %.0f round trips/s, %.1f MiB/s", seconds, rate, throughput)
-                + (session.isHealthy ? "" : " (fell back to the socket)"))
-        session.close()
+                + (all.allSatisfy(\.isHealthy) ? "" : " (fell back to the socket)"))
+        for session in all { session.close() }
     }
 }
