@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .PHONY: bench bench-deps bench-instructions bench-report bench-all bench-data bench-reference-code bench-calls \
-	bench-gateway bench-transport
+	bench-gateway bench-gateway-allocations bench-transport
 
 # Runs both benchmark suites in release mode (Portico, swift-protobuf, protobuf-c, Apache Thrift C++; about 10
 # minutes on 2 cores once built, more for the first build) and keeps the output in Benchmarks/results/bench.txt.
@@ -51,6 +51,13 @@ bench-calls: bench-deps
 # docs/benchmarks-gateway.md (installs wrk and nginx from Debian).
 bench-gateway:
 	bash Benchmarks/GatewayLoad/run.sh
+
+# One gateway request through the data plane on an EmbeddedChannel with an in-process backend (issue 14): time and
+# mallocCountTotal per request, small and medium, into Benchmarks/results/gateway-allocations.txt.
+bench-gateway-allocations:
+	mkdir -p Benchmarks/results
+	cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --no-progress \
+		--target GatewayBenchmarks $(ARGS) | tee results/gateway-allocations.txt
 
 # ShmIPC against a Unix-domain socket and TCP loopback (issue 8): ping-pong and streaming, 64 B to 4 MiB, 1 and 8
 # streams, echo peer in a child process; three runs plus ShmIPC variants into Benchmarks/results/transport.txt,

@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "Portico", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         .executableTarget(
@@ -31,6 +32,20 @@ let package = Package(
                 "ApacheThriftReference",
             ],
             path: "ThriftCodecBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // One gateway request through the data plane (EmbeddedChannel, in-process backend): time and mallocs.
+        .executableTarget(
+            name: "GatewayBenchmarks",
+            dependencies: [
+                .product(name: "Gateway", package: "Portico"),
+                .product(name: "GenericCall", package: "Portico"),
+                .product(name: "DynamicCodec", package: "Portico"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "GatewayBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Runs one operation N times for valgrind's callgrind (CallgrindProbe/callgrind.sh): valgrind 3.19 crashes

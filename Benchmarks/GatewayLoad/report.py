@@ -201,11 +201,15 @@ def main():
         out("## Before and after")
         out("")
         out(f"The gateway's figures in this run against the run of {before_meta.get('date', '?')} at commit "
-            f"{before_meta.get('commit', '?')} (`{args.before}`), same script and machine class.")
+            f"{before_meta.get('commit', '?')} (`{pathlib.Path(args.before).name}` in Benchmarks/results: the "
+            "Hummingbird server, a task per request and per call), same script and machine class.")
+        out("")
+        out("Absolute figures move with the machine's load between runs (nginx's own CPU per request differs too), "
+            "so the ratio to nginx in the same run is the fairer comparison.")
         out("")
         out("| backend | size | conns | req/s before | req/s now | p50 before | p50 now | CPU µs/req before "
-            "| CPU µs/req now | CPU change |")
-        out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+            "| CPU µs/req now | CPU change | ratio to nginx before | ratio now |")
+        out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for key in order:
             now = points[key].get("gateway")
             old = before_points.get(key, {}).get("gateway")
@@ -213,8 +217,13 @@ def main():
                 continue
             protocol, size, connections = key
             change = (now["cpu"] / old["cpu"] - 1) * 100 if old["cpu"] else float("nan")
+            old_nginx = before_points.get(key, {}).get("nginx")
+            now_nginx = points[key].get("nginx")
+            old_ratio = old["cpu"] / old_nginx["cpu"] if old_nginx and old_nginx["cpu"] else float("nan")
+            now_ratio = now["cpu"] / now_nginx["cpu"] if now_nginx and now_nginx["cpu"] else float("nan")
             out(f"| {PROTOCOL_NAMES[protocol]} | {size} | {connections} | {old['rps']:,.0f} | {now['rps']:,.0f} "
-                f"| {old['p50']:.2f} | {now['p50']:.2f} | {old['cpu']:.1f} | {now['cpu']:.1f} | {change:+.0f} % |")
+                f"| {old['p50']:.2f} | {now['p50']:.2f} | {old['cpu']:.1f} | {now['cpu']:.1f} | {change:+.0f} % "
+                f"| {old_ratio:.2f} | {now_ratio:.2f} |")
     out("")
     if args.commentary and pathlib.Path(args.commentary).exists():
         out(pathlib.Path(args.commentary).read_text(encoding="utf-8").rstrip())

@@ -29,13 +29,13 @@ import Testing
         #expect(throws: FramingError.self) { try LengthPrefixedFrame.decode([0x7F, 0, 0, 0, 1][...], maxSize: 1024) }
     }
 
-    @Test func detectsEachFramingFromItsFirstBytes() {
+    @Test func detectsEachFramingFromItsFirstBytes() throws {
         let message = Self.thriftCall()
         #expect(Framing.detect(message) == .buffered)
         #expect(Framing.detect(Self.thriftCall(encoding: .compact)) == .buffered)
         #expect(Framing.detect(LengthPrefixedFrame.encode(message)) == .framed)
         let header = TTHeader(sequenceID: 1, protocolID: .thriftBinary, payload: message)
-        #expect(Framing.detect(header.encoded()) == .ttheader)
+        #expect(Framing.detect(try header.encoded()) == .ttheader)
         let kitex = KitexProtobufEnvelope(method: "Get", type: .call, sequenceID: 1, payload: [8, 1])
         #expect(Framing.detect(LengthPrefixedFrame.encode(kitex.encoded())) == .kitexProtobuf)
         #expect(Framing.detect([1, 2, 3]) == nil)
@@ -47,7 +47,7 @@ import Testing
             flags: 0x0001, sequenceID: 42, protocolID: .thriftCompact,
             stringInfo: [.init("biz-status", "0")], intInfo: [.init(TTHeader.IntKey.rpcTimeout, "250")],
             payload: [0xAA, 0xBB])
-        let bytes = header.encoded()
+        let bytes = try header.encoded()
         // Header: protocol 0x02, 0 transforms, 0x01 {1: "biz-status" -> "0"}, 0x10 {1: 12 -> "250"}, padding.
         var expectedHeader: [UInt8] = [0x02, 0x00, 0x01, 0x00, 0x01, 0x00, 0x0A]
         expectedHeader += Array("biz-status".utf8) + [0x00, 0x01] + Array("0".utf8)
@@ -76,18 +76,18 @@ import Testing
     }
 
     @Test func malformedTTHeadersAreErrors() throws {
-        var wrongMagic = TTHeader(sequenceID: 1, protocolID: .thriftBinary, payload: [1]).encoded()
+        var wrongMagic = try TTHeader(sequenceID: 1, protocolID: .thriftBinary, payload: [1]).encoded()
         wrongMagic[4] = 0x20
         #expect(throws: FramingError.self) { try TTHeader.decode(wrongMagic[...]) }
-        var headerTooLong = TTHeader(sequenceID: 1, protocolID: .thriftBinary, payload: []).encoded()
+        var headerTooLong = try TTHeader(sequenceID: 1, protocolID: .thriftBinary, payload: []).encoded()
         headerTooLong[13] = 0xFF
         #expect(throws: FramingError.self) { try TTHeader.decode(headerTooLong[...]) }
-        var badInfo = TTHeader(sequenceID: 1, protocolID: .thriftBinary, stringInfo: [.init("k", "v")], payload: []).encoded()
+        var badInfo = try TTHeader(sequenceID: 1, protocolID: .thriftBinary, stringInfo: [.init("k", "v")], payload: []).encoded()
         badInfo[16] = 0x7E
         #expect(throws: FramingError.self) { try TTHeader.decode(badInfo[...]) }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
-            var bytes = TTHeader(sequenceID: 3, protocolID: .thriftBinary, stringInfo: [.init("a", "b")],
+            var bytes = try TTHeader(sequenceID: 3, protocolID: .thriftBinary, stringInfo: [.init("a", "b")],
                                  intInfo: [.init(2, "x")], payload: [1, 2, 3]).encoded()
             bytes[Int.random(in: 4..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
             _ = try? TTHeader.decode(bytes[...])

@@ -108,7 +108,7 @@ struct ClientUnitTests {
         for framing in [Framing.framed, .buffered, .ttheader, .kitexProtobuf] {
             for encoding in [ThriftProtocol.binary] {
                 let codec = MessageCodec(framing: framing, thriftProtocol: encoding)
-                let frame = codec.encode(envelope)
+                let frame = try codec.encode(envelope)
                 #expect(try codec.frameLength(in: frame[...]) == frame.count, "\(framing)")
                 #expect(try codec.frameLength(in: frame.dropLast()) == (framing == .buffered ? nil : frame.count))
                 let decoded = try codec.decode(frame)

@@ -97,6 +97,10 @@ extension GatewayHandler {
             deadline: routed.callerTimeout.map { start + $0 }, start: start,
             headers: forwardedHeaders(head.headerFields, service: routed.service, requestID: requestID),
             requestID: requestID, hashKey: hashKey(head.headerFields, service: routed.service))
+        if let rejection = ttheaderRejection(call.headers, service: routed.service) {
+            metrics.rejected(limit: "header")
+            return .failure(Refusal(label: routed.label, response: GatewayResponse(rejection)))
+        }
         do {
             call.payload = try routed.match.request(parts, options: routed.options)
         } catch {
@@ -220,14 +224,41 @@ extension GatewayHandler {
     static let grpcTimeoutField = HTTPField.Name("grpc-timeout")!
     static let porticoTimeoutField = HTTPField.Name("X-Portico-Timeout")!
 
+    /// The service's `forward_headers` the request carries, then the request id, named with the service's
+    /// metadata prefix (`RPC_TRANSIT_x-tenant` for a TTHeader service, so Kitex handlers can see them).
     func forwardedHeaders(_ fields: HTTPFields, service: ServiceConfig, requestID: String) -> [(String, String)] {
+        let prefix = service.metadataPrefix(for: service.framing ?? .framed)
         var headers: [(String, String)] = []
         for name in service.forwardHeaders {
             guard let field = HTTPField.Name(name) else { continue }
-            for value in fields[values: field] { headers.append((name.lowercased(), value)) }
+            for value in fields[values: field] { headers.append((prefix + name.lowercased(), value)) }
         }
-        headers.append(("x-request-id", requestID))
+        headers.append((prefix + "x-request-id", requestID))
         return headers
+    }
+
+    /// 431 when forwarded headers cannot travel in TTHeader string info (a value over 65,535 bytes, or more than
+    /// fits its 262,140-byte header): refused here rather than failing at the framing.
+    func ttheaderRejection(_ headers: [(String, String)], service: ServiceConfig) -> GatewayError? {
+        guard service.framing == .ttheader else { return nil }
+        var total = 0
+        for (name, value) in headers {
+            let size = max(name.utf8.count, value.utf8.count)
+            guard size <= TTHeader.maxStringLength else {
+                return GatewayError(
+                    code: "HEADERS_TOO_LARGE", status: 431,
+                    "header '\(name)' is \(value.utf8.count) bytes; TTHeader carries at most \(TTHeader.maxStringLength)",
+                    details: ["header": name])
+            }
+            total += 4 + name.utf8.count + value.utf8.count
+        }
+        // Room for the integer info the client adds (service, method, timeout, log id).
+        guard total <= TTHeader.maxHeaderLength - 4096 else {
+            return GatewayError(
+                code: "HEADERS_TOO_LARGE", status: 431,
+                "the forwarded headers take \(total) bytes; a TTHeader header holds at most \(TTHeader.maxHeaderLength)")
+        }
+        return nil
     }
 
     func hashKey(_ fields: HTTPFields, service: ServiceConfig) -> String? {

@@ -1,5 +1,5 @@
 public import Logging
-import NIOCore
+public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
@@ -60,32 +60,30 @@ public final class GatewayServer: Service, Sendable {
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try sync.addHandler(HTTPConnectionHandler(gateway: handler))
+                    try self.configureDataPlane(channel.pipeline.syncOperations)
                 }
             }
         let channel = try await bootstrap.bind(host: config.listen.host, port: config.listen.port).get()
         port.withLock { $0 = channel.localAddress?.port ?? 0 }
         handler.ready.store(true, ordering: .releasing)
         logger.info("gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        let drained = group.next().makePromise(of: Void.self)
+        let group = self.group
+        let drained = Mutex<EventLoopFuture<Void>?>(nil)
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 try? await channel.closeFuture.get()
             } onCancel: {
-                channel.close(promise: nil)
+                // Not graceful: stop listening and close idle connections; nothing is waited for.
+                quiesce.initiateShutdown(promise: nil)
             }
         } onGracefulShutdown: {
             handler.ready.store(false, ordering: .releasing)
-            quiesce.initiateShutdown(promise: drained)
+            // Stop listening, close idle connections, let each busy one finish its request, then close it.
+            let promise = group.next().makePromise(of: Void.self)
+            drained.withLock { $0 = promise.futureResult }
+            quiesce.initiateShutdown(promise: promise)
         }
-        if !Task.isCancelled {
-            // Graceful: the listener closed; wait for the connections to finish their requests.
-            try? await drained.futureResult.get()
-        } else {
-            drained.succeed()
-        }
+        if let future = drained.withLock({ $0 }) { try? await future.get() }
         handler.ready.store(false, ordering: .releasing)
     }
 
@@ -101,4 +99,15 @@ public final class GatewayServer: Service, Sendable {
 
     /// The route snapshot requests are served with now.
     public var routes: RouteSnapshot { handler.holder.snapshot }
+}
+
+extension GatewayServer {
+    /// Adds the data plane's handlers (HTTP/1.1 codec with pipelining, the gateway's connection handler) to a
+    /// channel's pipeline: what every accepted connection gets. For benchmarks that drive requests through an
+    /// `EmbeddedChannel` without sockets.
+    @_spi(Benchmarks)
+    public func configureDataPlane(_ pipeline: ChannelPipeline.SynchronousOperations) throws {
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try pipeline.addHandler(HTTPConnectionHandler(gateway: handler))
+    }
 }

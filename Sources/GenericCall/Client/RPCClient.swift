@@ -127,6 +127,11 @@ public final class RPCClient: Sendable {
         return CallHandle(call: call)
     }
 
+    /// A request the framing cannot carry (TTHeader's u16 lengths): INVALID_ARGUMENT, never sent.
+    static func unencodable(_ error: FramingError) -> CallError {
+        CallError(.invalidArgument, "the request cannot be framed: \(error.message)")
+    }
+
     /// Whether a failure says something about the endpoint (for passive health), not about the request.
     static func isEndpointFailure(_ code: CallErrorCode) -> Bool {
         switch code {

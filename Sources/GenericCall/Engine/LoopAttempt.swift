@@ -77,7 +77,15 @@ final class LoopAttempt: @unchecked Sendable {
         sequenceID = client.nextSequenceID()
         let envelope = client.envelope(
             call.request, sequenceID: sequenceID, remaining: remaining, options: call.options)
-        let frame = connection.channel.allocator.buffer(bytes: client.configuration.codec.encode(envelope))
+        let frame: ByteBuffer
+        do throws(FramingError) {
+            frame = connection.channel.allocator.buffer(bytes: try client.configuration.codec.encode(envelope))
+        } catch {
+            self.connection = nil
+            if pool.multiplexed { pool.callEnded() } else { pool.release(connection, reusable: true) }
+            call.attemptFailed(self, RPCClient.unencodable(error), requestSent: false)
+            return
+        }
         if call.request.isOneway {
             connection.send(frame, sequenceID: sequenceID, reply: nil)
             self.connection = nil
@@ -154,8 +162,14 @@ final class LoopAttempt: @unchecked Sendable {
             return .failure(AttemptFailure(error: error, requestSent: false, endpoint: endpoint))
         }
         let sequenceID = client.nextSequenceID()
-        let frame = client.configuration.codec.encode(
-            client.envelope(request, sequenceID: sequenceID, remaining: remaining, options: options))
+        let frame: [UInt8]
+        do throws(FramingError) {
+            frame = try client.configuration.codec.encode(
+                client.envelope(request, sequenceID: sequenceID, remaining: remaining, options: options))
+        } catch {
+            pool.release(connection, reusable: true)
+            return .failure(AttemptFailure(error: RPCClient.unencodable(error), requestSent: false, endpoint: endpoint))
+        }
         if request.isOneway {
             do {
                 try await connection.send(frame)

@@ -138,7 +138,7 @@ final class LoopCall: @unchecked Sendable {
     func attemptSucceeded(_ attempt: LoopAttempt, _ reply: RPCReply) {
         guard remove(attempt) else { return }
         client.balancer.recordSuccess(attempt.index)
-        client.metrics.attempt(method: request.method, code: nil)
+        loopClient.successMetrics(client.metrics, method: request.method).attempts.increment()
         var reply = reply
         reply.attempts = attemptNumber
         finish(.success(reply))
@@ -234,7 +234,9 @@ final class LoopCall: @unchecked Sendable {
         for attempt in attempts { attempt.abandon() }
         let seconds = (ContinuousClock.now - started).seconds
         switch result {
-        case .success: client.metrics.call(method: request.method, code: nil, seconds: seconds)
+        case .success:
+            loopClient.successMetrics(client.metrics, method: request.method).duration
+                .recordNanoseconds(Int64(seconds * 1e9))
         case .failure(let error): client.metrics.call(method: request.method, code: error.code, seconds: seconds)
         }
         completion(result)

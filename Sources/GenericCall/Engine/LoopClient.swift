@@ -24,6 +24,16 @@ final class LoopClient: @unchecked Sendable {
         }
     }
 
+    /// Metric series of successful calls by method, cached on this loop (no lock).
+    private var successMetricsByMethod: [String: CallMetrics.SuccessHandles] = [:]
+
+    func successMetrics(_ metrics: CallMetrics, method: String) -> CallMetrics.SuccessHandles {
+        if let handles = successMetricsByMethod[method] { return handles }
+        let handles = metrics.successHandles(method: method)
+        if successMetricsByMethod.count < 4096 { successMetricsByMethod[method] = handles }
+        return handles
+    }
+
     func shutDown() {
         for pool in pools { pool.shutDown() }
     }

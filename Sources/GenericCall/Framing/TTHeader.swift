@@ -1,12 +1,27 @@
 /// Kitex's TTHeader frame: a length, magic 0x1000, flags, sequence id, a header of protocol id, transforms and
 /// info key/values (padded to 4 bytes), then the payload message. Layout in shared/specs/rpc-wire.md.
 public struct TTHeader: Sendable, Hashable {
-    /// The payload's encoding.
-    public enum ProtocolID: UInt8, Sendable, Hashable {
-        case thriftBinary = 0x00
-        case thriftCompact = 0x02
-        case kitexProtobuf = 0x04
+    /// The header's protocol id. Kitex writes 0x00 for Thrift binary and Kitex protobuf alike and accepts 0x00,
+    /// 0x03, 0x04, 0x10 and 0x11; it refuses 0x02 (compact). The payload's own first bytes tell what it is.
+    public struct ProtocolID: RawRepresentable, Sendable, Hashable {
+        public var rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        /// What Kitex writes for every payload (Thrift binary, Kitex protobuf).
+        public static let thriftBinary = ProtocolID(rawValue: 0x00)
+        /// Thrift compact: Portico-to-Portico only, Kitex refuses it ("unsupported ProtocolID[2]").
+        public static let thriftCompact = ProtocolID(rawValue: 0x02)
+        /// Kitex's older protobuf id, still accepted by its decoder.
+        public static let kitexProtobuf = ProtocolID(rawValue: 0x04)
+
+        /// The ids a reader accepts: Kitex's set, plus compact for Portico peers.
+        static let accepted: Set<UInt8> = [0x00, 0x02, 0x03, 0x04, 0x10, 0x11]
     }
+
+    /// The longest string a header can carry (a u16 length).
+    public static let maxStringLength = Int(UInt16.max)
+    /// The longest header (a u16 count of 4-byte words).
+    public static let maxHeaderLength = Int(UInt16.max) * 4
 
     /// Well-known integer info keys.
     public enum IntKey {
@@ -69,30 +84,39 @@ public struct TTHeader: Sendable, Hashable {
     /// The value of an integer info key.
     public func value(_ key: UInt16) -> String? { intInfo.last { $0.key == key }?.value }
 
-    /// The whole frame, length prefix included.
-    public func encoded() -> [UInt8] {
+    /// The whole frame, length prefix included. Throws when a string is longer than 65,535 bytes, a block has more
+    /// than 65,535 entries, the header exceeds 262,140 bytes or the frame 0x3FFFFFFF: the format cannot say so, and
+    /// cutting a length would corrupt the frame.
+    public func encoded() throws(FramingError) -> [UInt8] {
         var header: [UInt8] = [protocolID.rawValue, 0]
         if !stringInfo.isEmpty {
             header.append(0x01)
-            header.appendBigEndian(UInt16(stringInfo.count))
+            try header.appendCount16(stringInfo.count, of: "string info entries")
             for pair in stringInfo {
-                header.appendString16(pair.key)
-                header.appendString16(pair.value)
+                try header.appendString16(pair.key)
+                try header.appendString16(pair.value)
             }
         }
         if !intInfo.isEmpty {
             header.append(0x10)
-            header.appendBigEndian(UInt16(intInfo.count))
+            try header.appendCount16(intInfo.count, of: "integer info entries")
             for pair in intInfo {
                 header.appendBigEndian(pair.key)
-                header.appendString16(pair.value)
+                try header.appendString16(pair.value)
             }
         }
         if let aclToken {
             header.append(0x11)
-            header.appendString16(aclToken)
+            try header.appendString16(aclToken)
         }
         while header.count % 4 != 0 { header.append(0) }
+        guard header.count <= Self.maxHeaderLength else {
+            throw FramingError(
+                "TTHeader header of \(header.count) bytes exceeds the format's limit of \(Self.maxHeaderLength)")
+        }
+        guard 10 + header.count + payload.count <= Self.maxLength else {
+            throw FramingError("TTHeader frame of \(10 + header.count + payload.count) bytes exceeds the format's limit")
+        }
         var out: [UInt8] = []
         out.reserveCapacity(14 + header.count + payload.count)
         out.appendBigEndian(UInt32(10 + header.count + payload.count))
@@ -115,6 +139,14 @@ public struct TTHeader: Sendable, Hashable {
             throw FramingError("TTHeader frame of \(length) bytes exceeds the limit", offset: 0)
         }
         guard length >= 10 else { throw FramingError("TTHeader frame of \(length) bytes is too short", offset: 0) }
+        // The magic is checked as soon as it arrives, as Kitex does: a stream that is not TTHeader is refused
+        // without waiting for the length it seems to announce.
+        if bytes.count >= 6 {
+            let magic = UInt16(bytes[bytes.startIndex + 4]) << 8 | UInt16(bytes[bytes.startIndex + 5])
+            guard magic == Self.magic else {
+                throw FramingError("not TTHeader: magic 0x\(String(magic, radix: 16)), expected 0x1000", offset: 4)
+            }
+        }
         guard bytes.count >= 4 + length else { return .needMore }
         var reader = ByteReader(bytes[(bytes.startIndex + 4)..<(bytes.startIndex + 4 + length)], offset: 4)
         let magic = try reader.u16()
@@ -123,22 +155,24 @@ public struct TTHeader: Sendable, Hashable {
         }
         let flags = try reader.u16()
         let sequenceID = Int32(bitPattern: try reader.u32())
-        let headerSize = Int(try reader.u16()) * 4
+        let headerWords = Int(try reader.u16())
+        guard headerWords > 0 else { throw FramingError("TTHeader header length is 0", offset: 12) }
+        let headerSize = headerWords * 4
         var header = ByteReader(try reader.bytes(headerSize), offset: reader.offset - headerSize)
         let protocolByte = try header.u8()
-        guard let protocolID = ProtocolID(rawValue: protocolByte) else {
+        guard ProtocolID.accepted.contains(protocolByte) else {
             throw FramingError("unknown TTHeader protocol id \(protocolByte)", offset: header.offset - 1)
         }
-        let transforms = try header.u8()
-        guard transforms == 0 else {
-            throw FramingError("TTHeader transforms (\(transforms)) are not supported", offset: header.offset - 1)
-        }
-        var frame = TTHeader(flags: flags, sequenceID: sequenceID, protocolID: protocolID, payload: [])
-        infoLoop: while !header.isAtEnd {
+        // Transform ids (compression and the like) are skipped, as Kitex does; the payload must still decode.
+        let transforms = Int(try header.u8())
+        _ = try header.bytes(transforms)
+        var frame = TTHeader(
+            flags: flags, sequenceID: sequenceID, protocolID: ProtocolID(rawValue: protocolByte), payload: [])
+        while !header.isAtEnd {
             let id = try header.u8()
             switch id {
             case 0x00:
-                break infoLoop  // Padding to the end of the header.
+                continue  // Padding; Kitex keeps reading blocks after it.
             case 0x01:
                 for _ in 0..<(try header.u16()) {
                     frame.stringInfo.append(StringPair(try header.string16(), try header.string16()))
@@ -194,8 +228,20 @@ struct ByteReader {
 }
 
 extension Array where Element == UInt8 {
-    mutating func appendString16(_ text: String) {
-        appendBigEndian(UInt16(truncatingIfNeeded: text.utf8.count))
-        append(contentsOf: text.utf8.prefix(Int(UInt16.max)))
+    mutating func appendString16(_ text: String) throws(FramingError) {
+        let count = text.utf8.count
+        guard count <= TTHeader.maxStringLength else {
+            throw FramingError(
+                "a TTHeader string of \(count) bytes exceeds the format's limit of \(TTHeader.maxStringLength)")
+        }
+        appendBigEndian(UInt16(count))
+        append(contentsOf: text.utf8)
+    }
+
+    mutating func appendCount16(_ count: Int, of what: String) throws(FramingError) {
+        guard count <= Int(UInt16.max) else {
+            throw FramingError("\(count) TTHeader \(what) exceed the format's limit of 65,535")
+        }
+        appendBigEndian(UInt16(count))
     }
 }

@@ -33,6 +33,21 @@ struct CallMetrics: Sendable {
         Counter(label: "portico_retries_total", dimensions: [("backend", backend), ("method", method)]).increment()
     }
 
+    /// The series a successful call of `method` touches, made once: the metrics factory is asked per series, not
+    /// per call (its lookups take a lock and hash the labels).
+    func successHandles(method: String) -> SuccessHandles {
+        SuccessHandles(
+            attempts: Counter(
+                label: "portico_backend_attempts_total",
+                dimensions: [("backend", backend), ("method", method), ("code", "OK")]),
+            duration: Timer(label: "portico_backend_call_seconds", dimensions: [("backend", backend), ("method", method)]))
+    }
+
+    struct SuccessHandles {
+        let attempts: Counter
+        let duration: Timer
+    }
+
     func backup(method: String) {
         Counter(label: "portico_backup_requests_total", dimensions: [("backend", backend), ("method", method)])
             .increment()

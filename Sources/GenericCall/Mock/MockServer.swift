@@ -206,7 +206,9 @@ extension MockServer {
                 exception(TApplicationException(message: "\(error)", type: TApplicationException.internalError))
             }
         }
-        return .frame(codec.encode(reply))
+        // A reply our own encoder cannot frame cannot happen with the mock's headers; close rather than lie.
+        guard let frame = try? codec.encode(reply) else { return .close }
+        return .frame(frame)
     }
 }
 

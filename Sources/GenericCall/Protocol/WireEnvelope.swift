@@ -43,8 +43,10 @@ public struct MessageCodec: Sendable, Hashable {
         self.maxFrameSize = maxFrameSize
     }
 
-    /// The whole frame for `envelope`, length prefix included where the framing has one.
-    public func encode(_ envelope: WireEnvelope) -> [UInt8] {
+    /// The whole frame for `envelope`, length prefix included where the framing has one. Inside TTHeader, Kitex
+    /// protobuf travels as Kitex sends it: protocol id 0x00 and the envelope with its own u32 length. Throws
+    /// when TTHeader cannot carry the envelope's info (a string over 65,535 bytes, a header over 262,140).
+    public func encode(_ envelope: WireEnvelope) throws(FramingError) -> [UInt8] {
         switch framing {
         case .buffered:
             return thriftMessage(envelope)
@@ -54,13 +56,13 @@ public struct MessageCodec: Sendable, Hashable {
             return LengthPrefixedFrame.encode(kitexEnvelope(envelope))
         case .ttheader, .grpc:
             let protocolID: TTHeader.ProtocolID =
-                protobufPayload ? .kitexProtobuf : (thriftProtocol == .compact ? .thriftCompact : .thriftBinary)
+                !protobufPayload && thriftProtocol == .compact ? .thriftCompact : .thriftBinary
             let header = TTHeader(
                 sequenceID: envelope.sequenceID, protocolID: protocolID,
                 stringInfo: envelope.stringInfo.map { TTHeader.StringPair($0.name, $0.value) },
                 intInfo: envelope.intInfo.sorted { $0.key < $1.key }.map { TTHeader.IntPair($0.key, $0.value) },
-                payload: protobufPayload ? kitexEnvelope(envelope) : thriftMessage(envelope))
-            return header.encoded()
+                payload: protobufPayload ? LengthPrefixedFrame.encode(kitexEnvelope(envelope)) : thriftMessage(envelope))
+            return try header.encoded()
         }
     }
 
@@ -108,24 +110,52 @@ public struct MessageCodec: Sendable, Hashable {
                 method: envelope.method, type: envelope.type, sequenceID: envelope.sequenceID,
                 payload: envelope.payload)
         case .ttheader, .grpc:
-            guard case .frame(let header, _) = try TTHeader.decode(frame[...], maxSize: maxFrameSize) else {
+            guard case .frame(var header, _) = try TTHeader.decode(frame[...], maxSize: maxFrameSize) else {
                 throw FramingError("truncated TTHeader frame", offset: 0)
             }
-            var envelope: WireEnvelope
-            switch header.protocolID {
-            case .kitexProtobuf:
-                let inner = try KitexProtobufEnvelope(decoding: header.payload[...])
-                envelope = WireEnvelope(
-                    method: inner.method, type: inner.type, sequenceID: inner.sequenceID, payload: inner.payload)
-            case .thriftCompact:
-                envelope = try decodeThrift(header.payload, encoding: .compact)
-            case .thriftBinary:
-                envelope = try decodeThrift(header.payload, encoding: .binary)
-            }
-            envelope.sequenceID = header.sequenceID
+            var envelope = try Self.decodeTTHeaderPayload(header.payload)
+            if let token = header.aclToken { header.stringInfo.append(TTHeader.StringPair(Self.aclTokenKey, token)) }
             envelope.stringInfo = header.stringInfo.map { RPCHeader($0.key, $0.value) }
             for pair in header.intInfo { envelope.intInfo[pair.key] = pair.value }
             return envelope
+        }
+    }
+
+    /// The string key under which Kitex exposes the ACL token (info block 0x11) to handlers.
+    public static let aclTokenKey = "RPC_TRANSIT_gdpr-token"
+
+    /// A TTHeader payload, recognised by its first bytes rather than the header's protocol id (Kitex writes 0x00
+    /// for everything): a Kitex protobuf envelope with its u32 length (what Kitex sends) or without (older
+    /// Portico), a Thrift compact message (0x82), else Thrift binary. The message's own sequence id is kept, as
+    /// Kitex trusts it over the header's.
+    static func decodeTTHeaderPayload(_ payload: [UInt8]) throws(FramingError) -> WireEnvelope {
+        let kitex: ArraySlice<UInt8>?
+        if payload.count >= 8, UInt32(bigEndian: payload[4..<8]) & 0xFFFF_0000 == 0x9001_0000 {
+            let length = Int(UInt32(bigEndian: payload[0..<4]))
+            guard length == payload.count - 4 else {
+                throw FramingError(
+                    "Kitex protobuf envelope says \(length) bytes, the TTHeader payload has \(payload.count - 4)",
+                    offset: 0)
+            }
+            kitex = payload[4...]
+        } else if payload.count >= 4, UInt32(bigEndian: payload[0..<4]) & 0xFFFF_0000 == 0x9001_0000 {
+            kitex = payload[...]
+        } else {
+            kitex = nil
+        }
+        if let kitex {
+            let inner = try KitexProtobufEnvelope(decoding: kitex)
+            return WireEnvelope(
+                method: inner.method, type: inner.type, sequenceID: inner.sequenceID, payload: inner.payload)
+        }
+        let encoding: ThriftProtocol = payload.first == 0x82 ? .compact : .binary
+        do {
+            let header = try ThriftMessageHeader.read(from: payload, encoding: encoding)
+            return WireEnvelope(
+                method: header.name, type: header.type, sequenceID: header.sequenceID,
+                payload: Array(payload[header.payloadStart...]))
+        } catch {
+            throw FramingError("malformed Thrift message header: \(error.message)", offset: error.offset ?? 0)
         }
     }
 

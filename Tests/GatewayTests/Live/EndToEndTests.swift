@@ -36,6 +36,7 @@ struct EndToEndTests {
                 service: Bookstore
                 framing: ttheader
                 endpoints: [\(thriftEndpoint)]
+                forward_headers: [X-Tenant]
                 timeouts: { connect: 1s, rpc: 300ms }
                 retry: { max_attempts: 1 }
               - name: inventory
@@ -62,13 +63,20 @@ struct EndToEndTests {
 
     @Test func thriftAndGRPCRoutesReachTheBackends() async throws {
         try await Self.withBackends { gateway, thriftMock in
-            let book = try await gateway.request("GET", "/v1/shelves/3/books/9", headers: [("X-Request-Id", "abc-1")])
+            let book = try await gateway.request(
+                "GET", "/v1/shelves/3/books/9", headers: [("X-Request-Id", "abc-1"), ("X-Tenant", "blue")])
             #expect(book.status == 200)
             #expect(book.header("ETag") == "v1")
             #expect(book.text.contains(#""title":"Dune""#))
             let seen = thriftMock.lastRequestHeaders
             #expect(seen["int:2"] == "abc-1", "the request id travels as the TTHeader LogID")
             #expect(seen["int:9"] == "GetBook")
+            // Forwarded headers and the request id as keys Kitex handlers can see.
+            #expect(seen["RPC_TRANSIT_x-tenant"] == "blue" && seen["RPC_TRANSIT_x-request-id"] == "abc-1", "\(seen)")
+            // A header TTHeader cannot carry is refused with 431, not cut or trapped on.
+            let huge = try await gateway.request(
+                "GET", "/v1/shelves/3/books/9", headers: [("X-Tenant", String(repeating: "t", count: 70_000))])
+            #expect(huge.status == 431 && huge.errorCode == "HEADERS_TOO_LARGE", "\(huge.status) \(huge.text.prefix(200))")
             #expect((1...300).contains(Int(seen["int:12"] ?? "") ?? -1), "the remaining budget: \(seen["int:12"] ?? "none")")
 
             let gone = try await gateway.request("DELETE", "/v1/shelves/3/books/9")

@@ -86,3 +86,20 @@ struct RegistryUnitTests {
         }
     }
 }
+
+@Suite("Kitex framings in the config")
+struct KitexConfigTests {
+    @Test func compactInsideTTHeaderIsRefusedWithAReason() throws {
+        let services = Fixtures.thriftService.replacingOccurrences(of: "framing: framed", with: "framing: ttheader")
+            .replacingOccurrences(of: "protocol: binary", with: "protocol: compact")
+        let config = try Fixtures.config(services: services)
+        do {
+            _ = try GatewayServer(config: config, invoker: FakeInvoker())
+            Issue.record("a TTHeader service with the compact protocol was accepted")
+        } catch {
+            #expect(error.message.contains("unsupported ProtocolID[2]"), "\(error)")
+            #expect(error.message.contains("services[0].protocol"), "\(error)")
+        }
+        try? FileManager.default.removeItem(atPath: config.store)
+    }
+}

@@ -82,6 +82,7 @@ extension ServiceConfig {
         }
         config.forwardHeaders = try reader.stringList("forward_headers") ?? []
         config.strict = try reader.bool("strict") ?? true
+        config.metadataPrefix = try reader.string("metadata_prefix")
         try reader.rejectUnknownKeys()
         self = config
     }

@@ -124,6 +124,14 @@ public struct ServiceConfig: Sendable, Hashable {
     public var forwardHeaders: [String]
     /// Reject query parameters and JSON keys the request type lacks (UNKNOWN_FIELD) instead of ignoring them.
     public var strict: Bool
+    /// Put before the names of forwarded headers and the request id in TTHeader string info. nil: `RPC_TRANSIT_`
+    /// for TTHeader (Kitex handlers see only `RPC_TRANSIT_`/`RPC_PERSIST_` keys), nothing for other framings.
+    public var metadataPrefix: String?
+
+    /// The prefix in effect for `framing`.
+    public func metadataPrefix(for framing: Framing) -> String {
+        metadataPrefix ?? (framing == .ttheader ? "RPC_TRANSIT_" : "")
+    }
 
     public init(
         name: String, schema: SchemaReference, include: [String] = [], service: String, framing: Framing? = nil,
@@ -145,6 +153,7 @@ public struct ServiceConfig: Sendable, Hashable {
         self.methods = methods
         self.forwardHeaders = forwardHeaders
         self.strict = strict
+        metadataPrefix = nil
     }
 
     /// The retry and timeout settings that apply to `method`.

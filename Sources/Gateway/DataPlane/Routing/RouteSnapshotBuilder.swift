@@ -49,6 +49,13 @@ struct RouteSnapshotBuilder {
                         "\(where_).framing",
                         "\(framing.rawValue) does not carry \(schema.isThrift ? "Thrift" : "Protobuf") messages"))
             }
+            if framing == .ttheader, schema.isThrift, service.thriftProtocol == .compact {
+                throw .config(
+                    ConfigError(
+                        "\(where_).protocol",
+                        "Thrift compact inside TTHeader is refused by Kitex servers (\"unsupported ProtocolID[2]\"), "
+                            + "and no Kitex framing carries compact; use protocol: binary"))
+            }
             config.framing = framing
             if let other = canonicalNames.firstIndex(of: canonical) {
                 throw .config(
