@@ -127,6 +127,24 @@ struct GRPCLoopMockTests {
     }
 }
 
+extension GRPCLoopMockTests {
+    @Test("over a Unix domain socket")
+    func unixSocket() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("portico-grpc-\(getpid()).sock").path
+        let server = MockServer(
+            responder: try MockResponder(schema: MockCallTests.proto, responses: MockCallTests.protoReplies),
+            framing: .grpc)
+        let endpoint = try await server.start(unixPath: path)
+        let driver = try await GRPCLoopDriver.connect(to: endpoint)
+        let reply = try await driver.call(Self.service + "GetBook", message: [])
+        let expected = try Self.configured("GetBook")
+        #expect(reply.error == nil && reply.messages == expected)
+        try await driver.close()
+        await server.stop()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
 /// CPU time (user + system) of this process, in seconds.
 func processCPUTime() -> Double {
     var time = timespec()

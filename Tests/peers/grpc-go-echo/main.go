@@ -3,8 +3,11 @@
 // No generated code: every method is served by one UnknownServiceHandler over a raw-bytes codec.
 //
 //	grpc-go-echo [-max-connection-age 0s]
+//	grpc-go-echo -load HOST:PORT -path /pkg.Service/Method [-calls 20000] [-concurrency 64] [-connections 1]
 //
-// Prints "PORT <n>" once listening on 127.0.0.1. Methods (any service name):
+// Prints "PORT <n>" once listening on 127.0.0.1. With -load it is instead a client: it sends empty requests to
+// the path from `concurrency` goroutines and prints "calls N failures F seconds S" (used to measure what a
+// server spends per call, with a client that is not ours). Methods (any service name):
 //
 //	.../Echo    reads one message; replies with it repeated to x-reply-size bytes (default: the message itself).
 //	            Headers x-echo-<key> for each request metadata key starting with "x-"; trailer x-deadline-ms
@@ -16,12 +19,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -40,6 +46,7 @@ func (rawCodec) Unmarshal(data []byte, v interface{}) error {
 	return nil
 }
 func (rawCodec) String() string { return "proto" }
+func (rawCodec) Name() string   { return "proto" }
 
 func number(md metadata.MD, key string, fallback int) int {
 	if values := md.Get(key); len(values) > 0 {
@@ -112,9 +119,50 @@ func handle(_ interface{}, stream grpc.ServerStream) error {
 	return status.Errorf(codes.Unimplemented, "unknown method %s", method)
 }
 
+// load calls `path` on `address` until `calls` calls are done, `concurrency` at a time over `connections`
+// connections.
+func load(address, path string, calls, concurrency, connections int) {
+	var clients []*grpc.ClientConn
+	for i := 0; i < connections; i++ {
+		conn, err := grpc.Dial(address, grpc.WithInsecure(), grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{})))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		clients = append(clients, conn)
+	}
+	var next, failures int64
+	var group sync.WaitGroup
+	start := time.Now()
+	for worker := 0; worker < concurrency; worker++ {
+		group.Add(1)
+		go func(conn *grpc.ClientConn) {
+			defer group.Done()
+			request := []byte{}
+			for atomic.AddInt64(&next, 1) <= int64(calls) {
+				var reply []byte
+				if err := conn.Invoke(context.Background(), path, &request, &reply); err != nil {
+					atomic.AddInt64(&failures, 1)
+				}
+			}
+		}(clients[worker%connections])
+	}
+	group.Wait()
+	fmt.Printf("calls %d failures %d seconds %.3f\n", calls, failures, time.Since(start).Seconds())
+}
+
 func main() {
 	maxAge := flag.Duration("max-connection-age", 0, "send GOAWAY to connections older than this (0: never)")
+	loadAddress := flag.String("load", "", "be a load client of the server at HOST:PORT instead")
+	path := flag.String("path", "/test.Echo/Echo", "the method the load client calls")
+	calls := flag.Int("calls", 20000, "calls the load client makes")
+	concurrency := flag.Int("concurrency", 64, "calls the load client keeps in flight")
+	connections := flag.Int("connections", 1, "connections the load client spreads them over")
 	flag.Parse()
+	if *loadAddress != "" {
+		load(*loadAddress, *path, *calls, *concurrency, *connections)
+		return
+	}
 	options := []grpc.ServerOption{grpc.CustomCodec(rawCodec{}), grpc.UnknownServiceHandler(handle)}
 	if *maxAge > 0 {
 		options = append(options, grpc.KeepaliveParams(keepalive.ServerParameters{
