@@ -53,7 +53,7 @@ package final class GRPCLoopConnection {
         let bound = NIOLoopBound(connection, eventLoop: eventLoop)
         let handlerConfiguration = configuration.handlerConfiguration
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.nanoseconds(max(1, connectTimeout.nanoseconds)))
+            .connectTimeout(.nanoseconds(max(1, GRPCTime.nanoseconds(connectTimeout))))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -73,14 +73,8 @@ package final class GRPCLoopConnection {
             switch result {
             case .success:
                 completion(.success(connection))
-            case .failure(let error) where TCPTransport.isConnectTimeout(error):
-                completion(.failure(CallError(
-                    .connectTimeout, "no connection to \(endpoint) within \(connectTimeout)",
-                    details: ["endpoint": "\(endpoint)"])))
             case .failure(let error):
-                completion(.failure(CallError(
-                    .unavailable, "cannot connect to \(endpoint): \(TCPTransport.describe(error))",
-                    details: ["endpoint": "\(endpoint)"])))
+                completion(.failure(GRPCConnectFailure.error(error, endpoint: endpoint, timeout: connectTimeout)))
             }
         }
     }

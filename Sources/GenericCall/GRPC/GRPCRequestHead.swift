@@ -24,7 +24,7 @@ enum GRPCRequestHead {
     /// `grpc-timeout`: at most 8 digits and a unit (n, u, m, S, M, H), in the finest unit that fits, rounded up
     /// so the server never sees a shorter deadline than ours; at least 1n.
     static func grpcTimeout(_ timeout: Duration) -> String {
-        let nanoseconds = max(1, timeout.nanoseconds)
+        let nanoseconds = max(1, GRPCTime.nanoseconds(timeout))
         let units: [(Int64, Character)] = [
             (1, "n"), (1_000, "u"), (1_000_000, "m"), (1_000_000_000, "S"), (60_000_000_000, "M"),
             (3_600_000_000_000, "H"),

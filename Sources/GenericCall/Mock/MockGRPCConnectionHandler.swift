@@ -88,13 +88,13 @@ final class MockGRPCConnectionHandler: ChannelInboundHandler {
             return
         }
         if let timeout = call.timeout, timeout < delay {
-            _ = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+            _ = context.eventLoop.assumeIsolated().scheduleTask(in: GRPCTime.amount(timeout)) {
                 self.answer(id, .status(.deadlineExceeded, "the deadline passed"), context: context)
                 self.flushIfNeeded(context: context)
             }
             return
         }
-        _ = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanoseconds)) {
+        _ = context.eventLoop.assumeIsolated().scheduleTask(in: GRPCTime.amount(delay)) {
             self.reply(id, method: method, context: context)
             self.flushIfNeeded(context: context)
         }
