@@ -1,7 +1,7 @@
 package import NIOCore
 
-/// Receives what happens to one call started with ``GRPCLoopConnection/startCall(path:metadata:timeout:message:observer:)``,
-/// always on the connection's event loop.
+/// Receives what happens to one call started with
+/// ``GRPCLoopConnection/startCall(path:metadata:timeout:message:observer:)``, always on the connection's event loop.
 package protocol GRPCCallObserver: AnyObject {
     /// The server's initial metadata (skipped when the server answers with trailers only).
     func received(headers: [RPCHeader])

@@ -59,7 +59,9 @@ extension GRPCLoopConnection {
             stream.observer.received(headers: GRPCReplyHead.metadata(headers))
         case .receivingMessages:
             guard payload.endStream else {
-                fail(stream, CallError(.grpc(.internal), "the server sent HEADERS twice before its trailers"), reset: true)
+                fail(
+                    stream, CallError(.grpc(.internal), "the server sent HEADERS twice before its trailers"),
+                    reset: true)
                 return
             }
             guard !stream.reader.holdsPartialMessage else {
@@ -93,7 +95,8 @@ extension GRPCLoopConnection {
             }
             guard let message else { break }
             if message.compressed {
-                let reason = stream.encoding.map { "compressed with \($0), which we never accept" }
+                let reason =
+                    stream.encoding.map { "compressed with \($0), which we never accept" }
                     ?? "compressed without a grpc-encoding"
                 fail(stream, CallError(.grpc(.internal), "a reply message is \(reason)"), reset: !endStream)
                 return
@@ -140,7 +143,9 @@ extension GRPCLoopConnection {
         let sent = stream.opened && event.reason != .refusedStream
         let error =
             sent
-            ? CallError(.backendClosed, "the stream closed before the reply ended (\(event.reason.map { "\($0)" } ?? "no error"))")
+            ? CallError(
+                .backendClosed,
+                "the stream closed before the reply ended (\(event.reason.map { "\($0)" } ?? "no error"))")
             : CallError(.unavailable, "the stream was refused before it started")
         fail(stream, error, requestSent: sent, reset: false)
     }

@@ -22,7 +22,8 @@ final class GRPCLoopConnectionHandler: ChannelInboundHandler {
         let increment = connection.configuration.connectionWindowSize - 65_535
         if increment > 0 {
             context.writeAndFlush(
-                wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))),
+                wrapOutboundOut(
+                    HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))),
                 promise: nil)
         }
         context.fireChannelActive()

@@ -57,10 +57,12 @@ enum GRPCRequestHead {
     /// A `-bin` value travels base64-encoded: a value that already is base64 (as HTTP headers must carry it) goes
     /// as it is, anything else is encoded from its UTF-8 bytes.
     static func base64(_ value: String) -> String {
-        let isBase64 = !value.isEmpty && value.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
-        }
+        let isBase64 =
+            !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+            }
         if isBase64, Data(base64Encoded: paddedBase64(value)) != nil { return value }
         return Data(value.utf8).base64EncodedString()
     }

@@ -47,7 +47,8 @@ final class MockGRPCConnectionHandler: ChannelInboundHandler {
             calls[id]!.requestBytes += data.data.readableBytes
             if calls[id]!.requestBytes > MockGRPCAnswers.maximumRequestLength {
                 answer(id, .status(.resourceExhausted, "the request is over 16 MiB"), context: context)
-                context.write(wrapOutboundOut(HTTP2Frame(streamID: frame.streamID, payload: .rstStream(.noError))), promise: nil)
+                context.write(
+                    wrapOutboundOut(HTTP2Frame(streamID: frame.streamID, payload: .rstStream(.noError))), promise: nil)
             } else if data.endStream {
                 requestEnded(id, context: context)
             }
@@ -117,19 +118,25 @@ final class MockGRPCConnectionHandler: ChannelInboundHandler {
         switch answer {
         case .messages(let messages):
             context.write(
-                wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: MockGRPCAnswers.responseHeaders)))),
+                wrapOutboundOut(
+                    HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: MockGRPCAnswers.responseHeaders)))),
                 promise: nil)
             if messages.readableBytes > 0 {
-                context.write(wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(messages))))), promise: nil)
+                context.write(
+                    wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(messages))))),
+                    promise: nil)
             }
             context.write(
-                wrapOutboundOut(HTTP2Frame(
-                    streamID: streamID, payload: .headers(.init(headers: MockGRPCAnswers.okTrailers, endStream: true)))),
+                wrapOutboundOut(
+                    HTTP2Frame(
+                        streamID: streamID,
+                        payload: .headers(.init(headers: MockGRPCAnswers.okTrailers, endStream: true)))),
                 promise: nil)
         case .status(let status, let message):
             let headers = MockGRPCAnswers.trailersOnly(status, message)
             context.write(
-                wrapOutboundOut(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))),
+                wrapOutboundOut(
+                    HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: headers, endStream: true)))),
                 promise: nil)
         }
         needsFlush = true
@@ -161,7 +168,8 @@ final class MockGRPCConnectionHandler: ChannelInboundHandler {
         }
         guard let increment = HTTP2WindowRefill.increment(inbound: inbound, target: target) else { return }
         context.write(
-            wrapOutboundOut(HTTP2Frame(streamID: event.streamID, payload: .windowUpdate(windowSizeIncrement: increment))),
+            wrapOutboundOut(
+                HTTP2Frame(streamID: event.streamID, payload: .windowUpdate(windowSizeIncrement: increment))),
             promise: nil)
         needsFlush = true
     }

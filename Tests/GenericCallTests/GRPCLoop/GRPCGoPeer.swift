@@ -25,13 +25,27 @@ enum GRPCGoPeer {
             return .failure(PeerFailure(description: "go build: \(error)"))
         }
         guard result.status == 0 else {
-            return .failure(PeerFailure(description: "go build failed (run scripts/install-test-deps.sh): \(result.stderr)"))
+            return .failure(
+                PeerFailure(description: "go build failed (run scripts/install-test-deps.sh): \(result.stderr)"))
         }
         return .success(binary)
     }()
 
     /// Starts the server; extra arguments go to it (e.g. `-max-connection-age 300ms`).
-    static func start(_ arguments: [String] = []) throws -> PeerServer {
-        try PeerServer([try built.get()] + arguments)
+    static func start(_ arguments: [String] = []) async throws -> PeerServer {
+        let binary = try await offPool { try built.get() }
+        return try await startPeer([binary] + arguments)
+    }
+}
+
+/// Starts a peer process on a thread of its own: `PeerServer` waits for the peer's first line, and blocking one
+/// of the few threads that run every test's tasks would stall the suites running beside this one.
+func startPeer(_ arguments: [String]) async throws -> PeerServer {
+    try await offPool { try PeerServer(arguments) }
+}
+
+func offPool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

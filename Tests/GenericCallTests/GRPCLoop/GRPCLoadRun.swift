@@ -1,5 +1,6 @@
-@testable import GenericCall
 import NIOCore
+
+@testable import GenericCall
 
 /// One call of a load run: its request and how to check its reply.
 struct GRPCLoadCall {

@@ -49,6 +49,10 @@ final class CollectingObserver: GRPCCallObserver {
 
 /// Drives a ``GRPCLoopConnection`` from async tests: every step hops onto the connection's event loop.
 struct GRPCLoopDriver: Sendable {
+    /// A loop of their own for these connections: a load run keeps its loop busy for seconds in a debug build,
+    /// which must not delay the other suites' calls on the shared loops.
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     let loop: any EventLoop
     let connection: NIOLoopBound<GRPCLoopConnection>
 
@@ -56,7 +60,7 @@ struct GRPCLoopDriver: Sendable {
         to endpoint: Endpoint, configuration: GRPCLoopConfiguration = GRPCLoopConfiguration(),
         connectTimeout: Duration = .seconds(2)
     ) async throws -> GRPCLoopDriver {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let loop = group.next()
         let promise = loop.makePromise(of: GRPCLoopDriver.self)
         loop.execute {
             GRPCLoopConnection.connect(
@@ -82,7 +86,8 @@ struct GRPCLoopDriver: Sendable {
         loop.execute {
             let observer = CollectingObserver(promise: promise)
             _ = connection.value.startCall(
-                path: path, metadata: metadata, timeout: timeout, message: ByteBuffer(bytes: message), observer: observer)
+                path: path, metadata: metadata, timeout: timeout, message: ByteBuffer(bytes: message),
+                observer: observer)
         }
         return try await promise.futureResult.get()
     }
@@ -125,7 +130,8 @@ extension GRPCLoopDriver {
         loop.execute {
             for (path, promise) in zip(paths, promises) {
                 _ = connection.value.startCall(
-                    path: path, metadata: [], timeout: nil, message: ByteBuffer(), observer: CollectingObserver(promise: promise))
+                    path: path, metadata: [], timeout: nil, message: ByteBuffer(),
+                    observer: CollectingObserver(promise: promise))
             }
         }
         var outcomes: [GRPCOutcome] = []

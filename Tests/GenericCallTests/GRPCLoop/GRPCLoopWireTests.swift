@@ -1,6 +1,7 @@
-@testable import GenericCall
 import NIOCore
 import Testing
+
+@testable import GenericCall
 
 /// ``GRPCLoopConnection`` against answers no well-behaved gRPC server gives, from a scripted HTTP/2 server.
 @Suite(.serialized)
@@ -107,7 +108,8 @@ struct GRPCLoopWireTests {
             #expect(try await driver.call("/t/settings", message: []).messages == [[3]])
             #expect(try await driver.onLoop { $0.maxConcurrentStreams } == 3)
             let many = try await driver.callsTogether(Array(repeating: "/t/medium", count: 12))
-            #expect(many.allSatisfy { $0.error == nil && $0.messages.count == 1 }, "calls past the limit wait their turn")
+            #expect(
+                many.allSatisfy { $0.error == nil && $0.messages.count == 1 }, "calls past the limit wait their turn")
         }
     }
 

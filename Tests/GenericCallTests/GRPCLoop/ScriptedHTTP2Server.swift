@@ -16,9 +16,12 @@ final class ScriptedHTTP2Server: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     var connection = NIOHTTP2Handler.ConnectionConfiguration()
-                    connection.initialSettings = [HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)]
+                    connection.initialSettings = [
+                        HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams)
+                    ]
                     try channel.pipeline.syncOperations.addHandler(
-                        NIOHTTP2Handler(mode: .server, connectionConfiguration: connection, streamConfiguration: .init()))
+                        NIOHTTP2Handler(
+                            mode: .server, connectionConfiguration: connection, streamConfiguration: .init()))
                     try channel.pipeline.syncOperations.addHandler(ScriptedHTTP2Handler())
                 }
             }
@@ -41,7 +44,9 @@ final class ScriptedHTTP2Handler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard case .headers(let headers) = frame.payload, let path = headers.headers.first(name: ":path") else { return }
+        guard case .headers(let headers) = frame.payload, let path = headers.headers.first(name: ":path") else {
+            return
+        }
         let id = frame.streamID
         func send(_ payload: HTTP2Frame.FramePayload, on stream: HTTP2StreamID = id) {
             context.write(wrapOutboundOut(HTTP2Frame(streamID: stream, payload: payload)), promise: nil)
@@ -54,8 +59,10 @@ final class ScriptedHTTP2Handler: ChannelInboundHandler {
         }
         func message(_ bytes: [UInt8], compressed: Bool = false) -> [UInt8] {
             let length = UInt32(bytes.count)
-            return [compressed ? 1 : 0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
-                UInt8(length & 0xFF)] + bytes
+            return [
+                compressed ? 1 : 0, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
+                UInt8(length & 0xFF),
+            ] + bytes
         }
         func success(_ bytes: [UInt8], on stream: HTTP2StreamID = id) {
             send(head(Self.grpcHeaders), on: stream)
@@ -97,10 +104,12 @@ final class ScriptedHTTP2Handler: ChannelInboundHandler {
         case "/t/refused":
             send(.rstStream(.refusedStream))
         case "/t/status":
-            send(head([
-                ":status": "200", "content-type": "application/grpc", "grpc-status": "5",
-                "grpc-message": "caf%C3%A9 100%25 sure", "grpc-status-details-bin": "CAUSBGdvbmU",
-            ], end: true))
+            send(
+                head(
+                    [
+                        ":status": "200", "content-type": "application/grpc", "grpc-status": "5",
+                        "grpc-message": "caf%C3%A9 100%25 sure", "grpc-status-details-bin": "CAUSBGdvbmU",
+                    ], end: true))
         case "/t/settings":
             send(.settings(.settings([HTTP2Setting(parameter: .maxConcurrentStreams, value: 3)])), on: .rootStream)
             success([3])
@@ -123,7 +132,8 @@ final class ScriptedHTTP2Handler: ChannelInboundHandler {
             let inbound = event.inboundWindowSize, inbound < 32_768
         else { return }
         context.writeAndFlush(
-            wrapOutboundOut(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: 65_535 - inbound))),
+            wrapOutboundOut(
+                HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: 65_535 - inbound))),
             promise: nil)
     }
 
