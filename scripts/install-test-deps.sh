@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests check Portico against, at exact versions so a new machine tests what was
 # tested: protoc (Debian protobuf-compiler), the Apache Thrift compiler (Debian thrift-compiler), the Python
-# protobuf, thrift and grpcio runtimes, and pyseto (the second PASETO implementation). Idempotent: what is
-# already there at the pinned version is left alone.
+# protobuf, thrift and grpcio runtimes, pyseto (the second PASETO implementation), and a grpc-go echo server built
+# from Debian's Go toolchain and grpc-go sources (the GenericCall tests check our HTTP/2 client against grpc-go's
+# default transport behaviour). Idempotent: what is already there at the pinned version is left alone.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 APT_PACKAGES=(
     "protobuf-compiler=3.21.12-3+deb12u1"
     "thrift-compiler=0.17.0-2+b2"
+    "golang-go=2:1.19~1"
+    "golang-google-grpc-dev=1.33.3-2"
 )
 PIP_PACKAGES=(
     "protobuf==7.36.2"
@@ -37,4 +41,11 @@ for spec in "${PIP_PACKAGES[@]}"; do
 done
 if [ ${#need_pip[@]} -gt 0 ]; then
     python3 -m pip install -q --root-user-action=ignore "${need_pip[@]}"
+fi
+# The grpc-go peer, in GOPATH mode over the Debian sources (offline; no module download).
+peer_dir=.build/peers
+if [ ! -x "$peer_dir/grpc-go-echo" ] || [ Tests/peers/grpc-go-echo/main.go -nt "$peer_dir/grpc-go-echo" ]; then
+    mkdir -p "$peer_dir"
+    GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE="$PWD/$peer_dir/gocache" \
+        go build -o "$peer_dir/grpc-go-echo" Tests/peers/grpc-go-echo/main.go
 fi

@@ -1,8 +1,7 @@
 public import DynamicCodec
 public import NIOCore
+import NIOHTTP2
 import NIOPosix
-import GRPCCore
-import GRPCNIOTransportHTTP2Posix
 import ShmIPC
 import Synchronization
 
@@ -14,7 +13,8 @@ public final class MockServer: Sendable {
     public let behavior: MockBehavior
     private struct Running {
         var channel: (any Channel)?
-        var grpc: GRPCServer<HTTP2ServerTransport.Posix>?
+        /// Open gRPC connections, closed by `stop()` with the listener.
+        var connections: [ObjectIdentifier: any Channel] = [:]
         var task: Task<Void, Never>?
         var listener: ShmIPCListener?
     }
@@ -49,7 +49,8 @@ public final class MockServer: Sendable {
 
     /// Starts on a Unix domain socket path (for local tests of stream framings).
     public func start(unixPath: String) async throws -> Endpoint {
-        let channel = try await bootstrap().bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
+        let serverBootstrap = try framing == .grpc ? grpcBootstrap() : bootstrap()
+        let channel = try await serverBootstrap.bind(unixDomainSocketPath: unixPath, cleanupExistingSocketFile: true).get()
         state.withLock { $0.channel = channel }
         return .unix(path: unixPath)
     }
@@ -123,21 +124,51 @@ public final class MockServer: Sendable {
     }
 
     private func startGRPC(host: String, port: Int) async throws -> Endpoint {
-        guard case .protobuf(let schema, let service) = responder.schema else {
+        let channel = try await grpcBootstrap()
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port).get()
+        state.withLock { $0.channel = channel }
+        return .tcp(host: host, port: channel.localAddress?.port ?? port)
+    }
+
+    /// The gRPC server: HTTP/2 with prior knowledge, every call answered by the connection's handler on its loop.
+    private func grpcBootstrap() throws(CallError) -> ServerBootstrap {
+        guard case .protobuf(_, let service) = responder.schema else {
             throw CallError(.invalidArgument, "gRPC needs a Protobuf service")
         }
-        let server = GRPCServer(
-            transport: HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext),
-            services: [MockGRPCService(server: self, schema: schema, service: service)])
-        let task = Task { _ = try? await server.serve() }
-        state.withLock {
-            $0.grpc = server
-            $0.task = task
+        let answers = MockGRPCAnswers(responder: responder, service: service)
+        let configuration = MockGRPCAnswers.handlerConfiguration
+        let server = self
+        return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                server.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOHTTP2Handler(
+                        mode: .server, connectionConfiguration: configuration.connection,
+                        streamConfiguration: configuration.stream))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MockGRPCConnectionHandler(server: server, answers: answers))
+                }
+            }
+    }
+
+    /// Remembers a gRPC connection until it closes, so `stop()` can close it; one accepted after `stop()` took
+    /// the list is closed at once.
+    private func track(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        let listening = state.withLock { state in
+            guard state.channel != nil else { return false }
+            state.connections[key] = channel
+            return true
         }
-        guard let address = try await server.listeningAddress?.ipv4 else {
-            throw CallError(.unavailable, "the gRPC mock server did not start")
+        guard listening else {
+            channel.close(promise: nil)
+            return
         }
-        return .tcp(host: address.host, port: address.port)
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.state.withLock { $0.connections.removeValue(forKey: key) }
+        }
     }
 
     /// Stops listening and closes connections.
@@ -146,10 +177,10 @@ public final class MockServer: Sendable {
             defer { state = Running() }
             return state
         }
-        let (channel, grpc, task) = (taken.channel, taken.grpc, taken.task)
+        let (channel, task) = (taken.channel, taken.task)
         taken.listener?.close()
         try? await channel?.close()
-        grpc?.beginGracefulShutdown()
+        for connection in taken.connections.values { try? await connection.close() }
         task?.cancel()
         await task?.value
     }
@@ -243,46 +274,5 @@ final class MockConnectionHandler: ChannelInboundHandler, Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
-    }
-}
-
-/// Registers every method of a Protobuf service with grpc-swift, answering raw bytes.
-struct MockGRPCService: RegistrableRPCService {
-    let server: MockServer
-    let schema: ProtoSchema
-    let service: ProtoServiceDescriptor
-
-    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-        for method in service.methods {
-            let descriptor = MethodDescriptor(fullyQualifiedService: service.fullName, method: method.name)
-            let server = self.server
-            let name = method.name
-            router.registerHandler(
-                forMethod: descriptor, deserializer: RawMessageDeserializer(), serializer: RawMessageSerializer()
-            ) { request, context in
-                var seen: [String: String] = [:]
-                for header in request.metadata.headers { seen[header.name] = header.value }
-                server.record(seen)
-                for try await _ in request.messages {}
-                if server.behavior.delay > .zero { try await Task.sleep(for: server.behavior.delay) }
-                server.calls.add(1, ordering: .relaxed)
-                if server.behavior.decide() != .answer {
-                    throw RPCError(code: .unavailable, message: "injected failure")
-                }
-                switch try server.responder.answer(method: name) {
-                case .payload(let messages):
-                    return StreamingServerResponse(of: [UInt8].self, metadata: [:]) { writer in
-                        for message in messages { try await writer.write(message) }
-                        return [:]
-                    }
-                case .grpcStatus(let code, let message):
-                    throw RPCError(code: RPCError.Code(Status.Code(rawValue: code) ?? .unknown) ?? .unknown, message: message)
-                case .applicationException(let exception):
-                    throw RPCError(code: .internalError, message: exception.message)
-                case .business(_, let message, _):
-                    throw RPCError(code: .failedPrecondition, message: message)
-                }
-            }
-        }
     }
 }
