@@ -13,6 +13,7 @@ final class LoopAttempt: @unchecked Sendable {
     private var sequenceID: Int32 = 0
     private var waiterID: Int?
     private var task: Task<Void, Never>?
+    private var grpcCall: GRPCCallHandle?
 
     init(call: LoopCall, index: Int, endpoint: Endpoint) {
         self.call = call
@@ -25,7 +26,11 @@ final class LoopAttempt: @unchecked Sendable {
 
     func run(remaining: Duration?) {
         if client.configuration.framing == .grpc {
-            runGRPC(remaining: remaining)
+            if call.loopClient.grpcPools.isEmpty {
+                runGRPC(remaining: remaining)
+            } else {
+                runGRPCOnLoop(pool: call.loopClient.grpcPools[index], remaining: remaining)
+            }
         } else if let pool {
             runOnLoop(pool: pool, remaining: remaining)
         } else {
@@ -51,6 +56,8 @@ final class LoopAttempt: @unchecked Sendable {
             self.connection = nil
         }
         task?.cancel()
+        grpcCall?.cancel()
+        grpcCall = nil
     }
 
     // MARK: On the loop
@@ -111,6 +118,36 @@ final class LoopAttempt: @unchecked Sendable {
             case .failure(let error):
                 call.attemptFailed(self, error, requestSent: true)
             }
+        }
+    }
+
+    // MARK: gRPC on the loop
+
+    private func runGRPCOnLoop(pool: LoopGRPCPool, remaining: Duration?) {
+        pool.acquire { [self] result in
+            guard !abandoned else { return }
+            switch result {
+            case .failure(let error):
+                call.attemptFailed(self, error, requestSent: false)
+            case .success(let connection):
+                let request = call.request
+                var metadata = request.headers.map { RPCHeader($0.name.lowercased(), $0.value) }
+                if let requestID = call.options.requestID { metadata.append(RPCHeader("x-request-id", requestID)) }
+                let message = ByteBuffer(bytes: request.payload)
+                grpcCall = connection.startCall(
+                    path: "/\(request.service)/\(request.method)", metadata: metadata, timeout: remaining,
+                    message: message, observer: GRPCUnaryObserver(attempt: self))
+            }
+        }
+    }
+
+    /// The end of a gRPC call started on the loop.
+    func grpcFinished(_ result: Result<RPCReply, GRPCCallFailure>) {
+        grpcCall = nil
+        guard !abandoned else { return }
+        switch result {
+        case .success(let reply): call.attemptSucceeded(self, reply)
+        case .failure(let failure): call.attemptFailed(self, failure.error, requestSent: failure.requestSent)
         }
     }
 

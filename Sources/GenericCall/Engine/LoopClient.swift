@@ -7,9 +7,19 @@ final class LoopClient: @unchecked Sendable {
     /// One pool per endpoint, in endpoint order; empty when the client's calls do not run on loop connections
     /// (gRPC, a transport other than the default TCP one).
     let pools: [LoopEndpointPool]
+    /// One HTTP/2 pool per endpoint for gRPC backends on TCP; empty otherwise.
+    let grpcPools: [LoopGRPCPool]
 
     init(eventLoop: any EventLoop, configuration: BackendConfiguration, onLoopConnections: Bool) {
         self.eventLoop = eventLoop
+        if configuration.framing == .grpc, configuration.transport == .tcp {
+            grpcPools = configuration.endpoints.map {
+                LoopGRPCPool(
+                    endpoint: $0, eventLoop: eventLoop, maxConnections: 8, connectTimeout: configuration.connectTimeout)
+            }
+        } else {
+            grpcPools = []
+        }
         guard onLoopConnections else {
             pools = []
             return
@@ -36,6 +46,7 @@ final class LoopClient: @unchecked Sendable {
 
     func shutDown() {
         for pool in pools { pool.shutDown() }
+        for pool in grpcPools { pool.shutDown() }
     }
 }
 

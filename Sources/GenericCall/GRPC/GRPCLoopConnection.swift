@@ -72,7 +72,9 @@ package final class GRPCLoopConnection {
         future.assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                completion(.success(connection))
+                // NIO completes the connect before it fires channelActive, where the HTTP/2 handler sends the
+                // connection preface: hand the connection out on the next tick, when the preface has gone first.
+                eventLoop.assumeIsolated().execute { completion(.success(connection)) }
             case .failure(let error):
                 completion(.failure(GRPCConnectFailure.error(error, endpoint: endpoint, timeout: connectTimeout)))
             }
