@@ -23,7 +23,7 @@ CPU_RATIO_TARGETS = {"small": 1.5, "medium": 3.0}
 P50_RATIO_TARGET = 2.0
 CONTEXT_SWITCH_TARGET = 0.5
 CONTEXT_SWITCH_CONNECTIONS = 16
-PROTOCOL_NAMES = {"thrift": "framed Thrift", "grpc": "gRPC"}
+PROTOCOL_NAMES = {"thrift": "framed Thrift", "grpc": "gRPC", "grpcgo": "gRPC (grpc-go)"}
 COMMAND = "make bench-gateway    # = bash Benchmarks/GatewayLoad/run.sh"
 
 
@@ -92,15 +92,18 @@ def main():
     out("")
     out("## What runs")
     out("")
-    out("- **Gateway**: `portico serve` (release build) with two services, framed binary Thrift "
+    out("- **Gateway**: `portico serve` (release build) in front of three backends: framed binary Thrift "
         "(`Descriptors/baseline.thrift`, `BaselineService`) and gRPC (`Descriptors/baseline.proto`, "
-        "`baseline.BaselineService`), each on its own `portico mock` process. wrk POSTs the request JSON to the "
-        "generic routes `POST /BaselineService/SimpleMethod` (small, `baseline.Simple`) and "
-        "`.../NestingMethod` (medium, `baseline.Nesting`), `/baseline.BaselineService/...` for gRPC. Every request "
-        "is JSON -> binary (Thrift binary or protobuf), a backend round trip, binary -> JSON. The mocks answer the "
-        "full benchmark message (`Benchmarks/data`), so request and reply are the same message. The mocks and "
-        "the gateway are started afresh before every gateway point (why: see the commentary on client "
-        "disconnects below); default gateway settings otherwise (retries, metrics, request ids on).")
+        "`baseline.BaselineService`), each a `portico mock` process, and a **grpc-go echo server** with grpc-go's "
+        "default transport settings (`Tests/peers/grpc-go-echo`, Debian's Go 1.19 and grpc-go 1.33; services "
+        "`baseline.SimpleEcho`/`NestingEcho` of `Descriptors/bench/echo.proto`). wrk POSTs the request JSON to the "
+        "generic routes `POST /BaselineService/SimpleMethod` (small, `baseline.Simple`) and `.../NestingMethod` "
+        "(medium, `baseline.Nesting`), `/baseline.BaselineService/...` for the gRPC mock and "
+        "`/baseline.SimpleEcho/Echo`, `/baseline.NestingEcho/Echo` for grpc-go. Every request is JSON -> binary "
+        "(Thrift binary or protobuf), a backend round trip, binary -> JSON. The backends answer the full benchmark "
+        "message (`Benchmarks/data`), so request and reply are the same message. The mocks and the gateway are "
+        "started afresh before every gateway point (the grpc-go server runs for the whole run); default gateway "
+        "settings otherwise (retries, metrics, request ids, strict JSON on).")
     out("- **nginx**: one nginx serves the gateway's exact reply bytes of each point as a static file; a second "
         "nginx reverse-proxies to it (`proxy_pass` to an upstream with `keepalive`, HTTP/1.1, "
         "`worker_processes auto`, access log off, request bodies buffered in memory). wrk sends the same request "
@@ -110,7 +113,7 @@ def main():
         "summed over all threads (and over the nginx master and workers), divided by the requests wrk "
         "completed; context switches likewise from `/proc/PID/task/*/status`.".format(meta.get("warmup", "?"), meta.get("duration", "?"), meta.get("duration", "?")))
     sizes = []
-    for protocol in ("thrift", "grpc"):
+    for protocol in ("thrift", "grpc", "grpcgo"):
         for size in ("small", "medium"):
             request = meta.get(f"request_bytes_{protocol}-{size}")
             reply = meta.get(f"reply_bytes_{protocol}-{size}")

@@ -9,7 +9,7 @@
 #   DURATION [10]        seconds wrk measures each point
 #   WARMUP [3]           seconds of unmeasured load before each point
 #   CONNECTIONS [1 16 128]
-#   SIZES [small medium]  PROTOCOLS [thrift grpc]
+#   SIZES [small medium]  PROTOCOLS [thrift grpc grpcgo]   (grpcgo: a grpc-go echo server, default settings)
 #   SKIP_BUILD [0]       1: use the existing .build/release/portico
 #   OUT [Benchmarks/results/gateway.txt]   raw output (wrk's own output plus one RESULT line per point)
 #   REPORT [docs/benchmarks-gateway.md]    the markdown report written from OUT ("" to skip it)
@@ -27,7 +27,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CONNECTIONS=${CONNECTIONS:-"1 16 128"}
 SIZES=${SIZES:-"small medium"}
-PROTOCOLS=${PROTOCOLS:-"thrift grpc"}
+PROTOCOLS=${PROTOCOLS:-"thrift grpc grpcgo"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 OUT=${OUT-$ROOT/Benchmarks/results/gateway.txt}
 REPORT=${REPORT-$ROOT/docs/benchmarks-gateway.md}
@@ -89,6 +89,14 @@ wait_port() {
     fail "$name did not listen on port $port"
 }
 
+# The grpc-go echo server (Tests/peers/grpc-go-echo, Debian's Go and grpc-go; scripts/install-test-deps.sh
+# installs them): a real gRPC server with grpc-go's default transport settings behind the gateway.
+GOECHO=$ROOT/.build/peers/grpc-go-echo
+if [[ $PROTOCOLS == *grpcgo* ]]; then
+    [[ -x $GOECHO ]] || (cd "$ROOT" && bash scripts/install-test-deps.sh) >&2
+    [[ -x $GOECHO ]] || fail "$GOECHO is missing"
+fi
+
 for port in $GATEWAY_PORT $THRIFT_PORT $GRPC_PORT $NGINX_BACKEND_PORT $NGINX_PROXY_PORT; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is taken (set PORT_BASE)"; fi
 done
@@ -108,9 +116,23 @@ python3 "$HERE/make_inputs.py" --portico "$PORTICO" --root "$ROOT" --work "$WORK
 # file is loaded under another file name (its scope becomes `baseline_thrift`). Generic routes are by the
 # configured name anyway: POST /BaselineService/... (Thrift) and POST /baseline.BaselineService/... (gRPC).
 cp "$ROOT/Descriptors/baseline.thrift" "$WORK/baseline_thrift.thrift"
+for size in $SIZES; do cp "$WORK/requests/grpc-$size.json" "$WORK/requests/grpcgo-$size.json"; done
+GOECHO_PORT=0
+GOECHO_PID=""
+if [[ $PROTOCOLS == *grpcgo* ]]; then
+    "$GOECHO" >"$WORK/grpc-go.out" 2>"$WORK/grpc-go.log" &
+    GOECHO_PID=$!; STARTED+=("$GOECHO_PID")
+    for _ in $(seq 200); do
+        GOECHO_PORT=$(sed -n 's/^PORT //p' "$WORK/grpc-go.out" 2>/dev/null | head -1)
+        [[ -n $GOECHO_PORT ]] && break
+        sleep 0.05
+    done
+    [[ -n $GOECHO_PORT ]] || fail "the grpc-go echo server did not start: $(cat "$WORK/grpc-go.log")"
+fi
 fill "$HERE/gateway.yaml.template" "$WORK/gateway.yaml" PORT="$GATEWAY_PORT" WORK="$WORK" \
     THRIFT_SCHEMA="$WORK/baseline_thrift.thrift" PROTO_SCHEMA="$ROOT/Descriptors/baseline.proto" \
-    THRIFT_PORT="$THRIFT_PORT" GRPC_PORT="$GRPC_PORT"
+    THRIFT_PORT="$THRIFT_PORT" GRPC_PORT="$GRPC_PORT" ECHO_SCHEMA="$ROOT/Descriptors/bench/echo.proto" \
+    DESCRIPTORS="$ROOT/Descriptors" GRPCGO_PORT="$GOECHO_PORT"
 
 # Fresh mocks and gateway, stopping the previous ones. run.sh starts them anew for every gateway point: wrk
 # leaves up to C requests in flight when it stops, the gateway cancels their backend calls, and for gRPC each
@@ -141,6 +163,10 @@ start_gateway
 
 route() { # protocol size -> gateway path
     local method
+    if [[ $1 == grpcgo ]]; then
+        if [[ $2 == small ]]; then echo "/baseline.SimpleEcho/Echo"; else echo "/baseline.NestingEcho/Echo"; fi
+        return
+    fi
     if [[ $2 == small ]]; then method=SimpleMethod; else method=NestingMethod; fi
     if [[ $1 == thrift ]]; then echo "/BaselineService/$method"; else echo "/baseline.BaselineService/$method"; fi
 }
@@ -280,7 +306,7 @@ for protocol in $PROTOCOLS; do
     for size in $SIZES; do
         for connections in $CONNECTIONS; do
             start_gateway
-            if [[ $protocol == thrift ]]; then mock=$THRIFT_PID; else mock=$GRPC_PID; fi
+            case $protocol in thrift) mock=$THRIFT_PID ;; grpc) mock=$GRPC_PID ;; *) mock=$GOECHO_PID ;; esac
             point gateway "$protocol" "$size" "$connections" \
                 "http://127.0.0.1:$GATEWAY_PORT$(route "$protocol" "$size")" "$GATEWAY_PID" "$mock"
             point nginx "$protocol" "$size" "$connections" \

@@ -71,7 +71,7 @@ struct ThriftHTTPResponseWriter {
     {
         var encoder = ThriftJSONEncoder(schema: schema, options: options.thriftJSONOptions, capacity: 256)
         guard !generic, case .struct(let index) = type else {
-            try encoder.value(type, jsConv: false, &reader, depth: 1)
+            try encoder.valueFromAnyModule(type, jsConv: false, &reader, depth: 1)
             return HTTPResponseParts(
                 status: 200, headers: [HTTPResponseParts.jsonContentType], body: encoder.writer.bytes)
         }
@@ -123,7 +123,7 @@ struct ThriftHTTPResponseWriter {
                 encoder.writer.string(key)
                 encoder.writer.colon()
                 do throws(CodecError) {
-                    try encoder.value(field.type, jsConv: keys.jsConv[position], &reader, depth: 2)
+                    try encoder.valueFromAnyModule(field.type, jsConv: keys.jsConv[position], &reader, depth: 2)
                 } catch {
                     throw error.under(field.name)
                 }
@@ -147,7 +147,7 @@ struct ThriftHTTPResponseWriter {
     {
         let start = reader.position
         var encoder = ThriftJSONEncoder(schema: schema, options: options.thriftJSONOptions, capacity: 256)
-        try encoder.structValue(type, &reader, depth: 1)
+        try encoder.structValueFromAnyModule(type, &reader, depth: 1)
         let value = encoder.writer.bytes
         // A second pass over the exception for its status and message.
         var scan = Reader(base: reader.base, range: start..<reader.position, maxDepth: reader.maxDepth)
@@ -241,7 +241,7 @@ struct ThriftHTTPResponseWriter {
             return items.joined(separator: ",")
         default:
             var encoder = ThriftJSONEncoder(schema: schema, options: options.thriftJSONOptions, capacity: 64)
-            try encoder.value(type, jsConv: false, &reader, depth: 2)
+            try encoder.valueFromAnyModule(type, jsConv: false, &reader, depth: 2)
             return String(decoding: encoder.writer.bytes, as: UTF8.self)
         }
     }

@@ -111,9 +111,6 @@ package struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// A field's header and value.
-    // Specializations other modules can use (HTTPMapping's annotated routes decode body fields from another module).
-    @_specialize(exported: true, where Writer == ThriftBinaryWriter)
-    @_specialize(exported: true, where Writer == ThriftCompactWriter)
     package mutating func field(_ field: ThriftFieldDescriptor, jsConv: Bool) throws(CodecError) {
         if field.type == .bool {
             writer.writeBoolField(id: field.id, value: try boolean())
@@ -124,9 +121,6 @@ package struct ThriftJSONDecoder<Writer: ThriftCountPatching> {
     }
 
     /// One value of `type` (no field header).
-    // Specializations other modules can use (HTTPMapping's annotated routes decode body fields from another module).
-    @_specialize(exported: true, where Writer == ThriftBinaryWriter)
-    @_specialize(exported: true, where Writer == ThriftCompactWriter)
     package mutating func value(_ type: ThriftType, jsConv: Bool) throws(CodecError) {
         switch type {
         case .bool: writer.writeBool(try boolean())

@@ -19,10 +19,6 @@ package struct ThriftJSONEncoder {
     /// A field that occurs twice takes its last value, as Thrift readers do: the object is then rewritten from the
     /// struct's start with `lastOccurrence` (field position -> ordinal of its last header), a rare slow path that
     /// keeps the common one free of bookkeeping.
-    // Specializations other modules can use (HTTPMapping maps replies from another module, where the generic
-    // body is not visible and would run unspecialized).
-    @_specialize(exported: true, where Reader == ThriftBinaryReader)
-    @_specialize(exported: true, where Reader == ThriftCompactReader)
     package mutating func structValue<Reader: ThriftReading>(
         _ type: ThriftStructDescriptor, _ reader: inout Reader, depth: Int, lastOccurrence: [Int: Int]? = nil
     ) throws(CodecError) {
@@ -129,10 +125,6 @@ package struct ThriftJSONEncoder {
     }
 
     /// Reads one value of `type` and writes its JSON.
-    // Specializations other modules can use (HTTPMapping maps replies from another module, where the generic
-    // body is not visible and would run unspecialized).
-    @_specialize(exported: true, where Reader == ThriftBinaryReader)
-    @_specialize(exported: true, where Reader == ThriftCompactReader)
     package mutating func value<Reader: ThriftReading>(
         _ type: ThriftType, jsConv: Bool, _ reader: inout Reader, depth: Int
     ) throws(CodecError) {
