@@ -162,4 +162,41 @@ struct EndToEndTests {
         await invoker.shutdown()
         await mock.stop()
     }
+
+    @Test("Protobuf over TTHeader as Kitex frames it: the gateway to a Kitex-protobuf backend and back")
+    func protobufOverTTHeader() async throws {
+        let proto = try ServiceSchema.load(
+            path: Fixtures.descriptors + "/demo/inventory.proto", includeDirectories: [Fixtures.descriptors],
+            service: "inventory.v1.Inventory")
+        let mock = MockServer(
+            responder: try MockResponder(schema: proto, responses: try MockResponses(json: Array(#"""
+                {"GetStock": {"reply": {"sku": "dune", "copiesByWarehouse": {"berlin": 12}}}}
+                """#.utf8))),
+            framing: .ttheader)
+        let endpoint = try await mock.start(port: 0)
+        let config = try Fixtures.config(services: """
+              - name: inventory
+                schema: \(Fixtures.descriptors)/demo/inventory.proto
+                include: [\(Fixtures.descriptors)]
+                service: inventory.v1.Inventory
+                framing: ttheader
+                endpoints: [\(endpoint)]
+            """)
+        let invoker = GenericCallInvoker()
+        do {
+            try await GatewayFixture.with(config, backend: invoker) { gateway in
+                let stock = try await gateway.request("GET", "/v1/inventory/dune", headers: [("X-Request-Id", "kx-1")])
+                #expect(stock.status == 200, "\(stock.text)")
+                #expect(stock.text.contains(#""berlin":12"#), "\(stock.text)")
+                let seen = mock.lastRequestHeaders
+                #expect(seen["RPC_TRANSIT_x-request-id"] == "kx-1" && seen["int:2"] == "kx-1", "\(seen)")
+            }
+        } catch {
+            await invoker.shutdown()
+            await mock.stop()
+            throw error
+        }
+        await invoker.shutdown()
+        await mock.stop()
+    }
 }

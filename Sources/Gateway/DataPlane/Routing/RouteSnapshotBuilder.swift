@@ -42,8 +42,10 @@ struct RouteSnapshotBuilder {
             }
             var config = service
             let framing = service.framing ?? (schema.isThrift ? .framed : .grpc)
-            let thriftFramings: Set<Framing> = [.buffered, .framed, .ttheader]
-            guard schema.isThrift == thriftFramings.contains(framing) else {
+            // TTHeader carries both: Thrift messages, or Kitex protobuf envelopes as Kitex sends them.
+            let framings: Set<Framing> =
+                schema.isThrift ? [.buffered, .framed, .ttheader] : [.grpc, .ttheader, .kitexProtobuf]
+            guard framings.contains(framing) else {
                 throw .config(
                     ConfigError(
                         "\(where_).framing",
