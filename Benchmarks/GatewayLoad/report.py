@@ -57,6 +57,22 @@ def figures(result):
     }
 
 
+def parse_allocations(path):
+    """The p50 of `Malloc (total)` per request of each size in package-benchmark's table output."""
+    found = {}
+    if not path or not pathlib.Path(path).exists():
+        return found
+    size = None
+    for line in pathlib.Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("Gateway request"):
+            size = "small" if ", small," in line else "medium" if ", medium," in line else None
+        elif size and line.startswith("│ Malloc (total)"):
+            cells = [cell.strip() for cell in line.split("│") if cell.strip()]
+            found[size] = int(cells[3])  # p0, p25, p50
+            size = None
+    return dict(sorted(found.items(), key=lambda item: item[0] != "small"))
+
+
 def collect(results):
     points, order = {}, []
     for result in results:
@@ -73,6 +89,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--commentary")
     parser.add_argument("--before")
+    parser.add_argument("--allocations")
     args = parser.parse_args()
     meta, results = parse(args.raw)
     points, order = collect(results)
@@ -197,7 +214,15 @@ def main():
     verdict = "**missed** at {} of {} points".format(len(ctx_misses), len(ctx_rows)) if ctx_misses else "**met**"
     out(f"- At most {CONTEXT_SWITCH_TARGET:g} context switches per request at {CONTEXT_SWITCH_CONNECTIONS} "
         f"connections: {verdict} ({listed}).")
-    out("- At most 10 allocations per small request (a package-benchmark of the data plane): **not measured yet**.")
+    allocations = parse_allocations(args.allocations)
+    if "small" in allocations:
+        listed = ", ".join(f"{size} {count}" for size, count in allocations.items())
+        verdict = "**met**" if allocations["small"] <= 10 else "**missed**"
+        out(f"- At most 10 allocations per small request (`make bench-gateway-allocations`: one request through the "
+            f"data plane on an EmbeddedChannel to an in-process backend, mallocCountTotal p50 per request): "
+            f"{verdict} ({listed}; results in `Benchmarks/results/gateway-allocations.txt`).")
+    else:
+        out("- At most 10 allocations per small request (`make bench-gateway-allocations`): **not measured yet**.")
     out("- Below grpc-gateway's CPU per request: **not measured yet** (grpc-gateway is not in the run).")
     if before_points:
         out("")

@@ -318,7 +318,8 @@ exec 3>&-
 
 if [[ -n $OUT && -n $REPORT ]]; then
     python3 "$HERE/report.py" --raw "$OUT" --out "$REPORT" --commentary "$HERE/commentary.md" \
-        --before "$ROOT/Benchmarks/results/gateway-hummingbird.txt"
+        --before "$ROOT/Benchmarks/results/gateway-hummingbird.txt" \
+        --allocations "$ROOT/Benchmarks/results/gateway-allocations.txt"
     log "report: $REPORT"
 fi
 log "raw output: ${OUT:-(none)}"
