@@ -5,7 +5,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import Synchronization
 
 /// A request routed to a method, before its body is mapped.
 struct RoutedRequest {
@@ -157,12 +156,12 @@ extension GatewayHandler {
             return (routed.label, response)
         }
         let eventLoop = eventLoopGroup.next()
-        let box = CallHandleBox()
+        let box = CancellationBox()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], CallError>, Never>) in
                 eventLoop.execute { [invoker] in
-                    box.attach(
-                        invoker.start(prepared.call, on: eventLoop) { continuation.resume(returning: $0) })
+                    let handle = invoker.start(prepared.call, on: eventLoop) { continuation.resume(returning: $0) }
+                    box.attach { handle.cancel() }
                 }
             }
         } onCancel: {
@@ -271,26 +270,5 @@ extension GatewayHandler {
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "route"] = "\(route)"
         return logger
-    }
-}
-
-/// Hands a task's cancellation to a backend call that starts on an event loop a moment later.
-final class CallHandleBox: Sendable {
-    private let state = Mutex<(handle: BackendCallHandle?, cancelled: Bool)>((nil, false))
-
-    func attach(_ handle: BackendCallHandle) {
-        let cancelled = state.withLock { state -> Bool in
-            state.handle = handle
-            return state.cancelled
-        }
-        if cancelled { handle.cancel() }
-    }
-
-    func cancel() {
-        let handle = state.withLock { state -> BackendCallHandle? in
-            state.cancelled = true
-            return state.handle
-        }
-        handle?.cancel()
     }
 }

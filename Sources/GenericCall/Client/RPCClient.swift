@@ -48,19 +48,16 @@ public final class RPCClient: Sendable {
             }
             grpc = try configuration.endpoints.map { endpoint throws(CallError) in try GRPCEndpointClient(endpoint) }
             pools = []
+        } else if onLoop {
+            // The default TCP transport: each event loop's own pools (LoopClient).
+            pools = []
+            grpc = []
         } else {
-            let chosen: any RPCTransport
-            if let transport {
-                chosen = transport
-            } else if configuration.transport == .shmipc {
-                chosen = ShmIPCTransport()
-            } else {
-                chosen = TCPTransport()
-            }
+            let chosen: any RPCTransport = transport ?? ShmIPCTransport()
             let codec = configuration.codec
             // ShmIPC streams are cheap: one per call in flight, reused, rather than sharing one.
             let multiplexed = configuration.framing == .ttheader && chosen is TCPTransport
-            pools = onLoop ? [] : configuration.endpoints.map {
+            pools = configuration.endpoints.map {
                 ConnectionPool(
                     endpoint: $0, transport: chosen, codec: codec, maxConnections: configuration.maxConnectionsPerEndpoint,
                     multiplexed: multiplexed, maxConcurrentPerConnection: configuration.maxConcurrentPerConnection)
@@ -91,7 +88,8 @@ public final class RPCClient: Sendable {
         let box = CancellationBox()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<RPCReply, CallError>, Never>) in
-                box.attach(start(request, options: options, on: loop) { continuation.resume(returning: $0) })
+                let handle = start(request, options: options, on: loop) { continuation.resume(returning: $0) }
+                box.attach { handle.cancel() }
             }
         } onCancel: {
             box.cancel()
@@ -242,23 +240,27 @@ extension RPCClient {
     }
 }
 
-/// Hands a task's cancellation to a call that may not have started yet.
-final class CancellationBox: Sendable {
-    private let state = Mutex<(handle: CallHandle?, cancelled: Bool)>((nil, false))
+/// Hands a task's cancellation to a call that starts a moment later (on an event loop): whichever comes second,
+/// the call's start or the cancellation, cancels it. The gateway's async path uses it too.
+package final class CancellationBox: Sendable {
+    private let state = Mutex<(cancel: (@Sendable () -> Void)?, cancelled: Bool)>((nil, false))
 
-    func attach(_ handle: CallHandle) {
+    package init() {}
+
+    /// The started call's cancel action.
+    package func attach(_ cancel: @escaping @Sendable () -> Void) {
         let cancelled = state.withLock { state -> Bool in
-            state.handle = handle
+            state.cancel = cancel
             return state.cancelled
         }
-        if cancelled { handle.cancel() }
+        if cancelled { cancel() }
     }
 
-    func cancel() {
-        let handle = state.withLock { state -> CallHandle? in
+    package func cancel() {
+        let action = state.withLock { state -> (@Sendable () -> Void)? in
             state.cancelled = true
-            return state.handle
+            return state.cancel
         }
-        handle?.cancel()
+        action?()
     }
 }

@@ -1,8 +1,8 @@
 import NIOCore
 
-/// One attempt of a ``LoopCall`` on one endpoint. On the default TCP transport it runs on the call's event loop
-/// through that loop's connection pool; gRPC (grpc-swift) and other transports (ShmIPC, test doubles) run as a
-/// task whose outcome hops back to the loop. Either way it reports to the call exactly once, unless abandoned.
+/// One attempt of a ``LoopCall`` on one endpoint. On the default TCP transport and for gRPC it runs on the call's
+/// event loop through that loop's connection pool; other transports (ShmIPC, test doubles) run as a task whose
+/// outcome hops back to the loop. Either way it reports to the call exactly once, unless abandoned.
 final class LoopAttempt: @unchecked Sendable {
     /// Strong: an abandoned attempt may still hear back (a task, a late lease) after the call finished.
     let call: LoopCall
@@ -26,11 +26,7 @@ final class LoopAttempt: @unchecked Sendable {
 
     func run(remaining: Duration?) {
         if client.configuration.framing == .grpc {
-            if call.loopClient.grpcPools.isEmpty {
-                runGRPC(remaining: remaining)
-            } else {
-                runGRPCOnLoop(pool: call.loopClient.grpcPools[index], remaining: remaining)
-            }
+            runGRPCOnLoop(pool: call.loopClient.grpcPools[index], remaining: remaining)
         } else if let pool {
             runOnLoop(pool: pool, remaining: remaining)
         } else {
@@ -159,19 +155,6 @@ final class LoopAttempt: @unchecked Sendable {
             switch result {
             case .success(let reply): call.attemptSucceeded(self, reply)
             case .failure(let failure): call.attemptFailed(self, failure.error, requestSent: failure.requestSent)
-            }
-        }
-    }
-
-    private func runGRPC(remaining: Duration?) {
-        let grpc = client.grpc[index]
-        let request = call.request
-        let requestID = call.options.requestID
-        task = Task { [self] in
-            do throws(GRPCAttemptError) {
-                report(.success(try await grpc.unary(request, timeout: remaining, requestID: requestID)))
-            } catch {
-                report(.failure(AttemptFailure(error: error.error, requestSent: error.requestSent, endpoint: endpoint)))
             }
         }
     }

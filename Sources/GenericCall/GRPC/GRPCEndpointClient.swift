@@ -7,7 +7,8 @@ struct GRPCAttemptError: Error {
     var requestSent: Bool
 }
 
-/// One gRPC channel (HTTP/2 connection, multiplexed) to one endpoint, driven by grpc-swift.
+/// One gRPC channel (HTTP/2 connection, multiplexed) to one endpoint, driven by grpc-swift: server-streaming calls.
+/// Unary calls use ``GRPCLoopConnection`` on the caller's event loop.
 final class GRPCEndpointClient: Sendable {
     let endpoint: Endpoint
     let client: GRPCClient<HTTP2ClientTransport.Posix>
@@ -52,28 +53,6 @@ final class GRPCEndpointClient: Sendable {
         for header in request.headers { metadata.addString(header.value, forKey: header.name.lowercased()) }
         if let requestID { metadata.addString(requestID, forKey: "x-request-id") }
         return metadata
-    }
-
-    func unary(_ request: RPCRequest, timeout: Duration?, requestID: String?) async throws(GRPCAttemptError)
-        -> RPCReply
-    {
-        let descriptor = MethodDescriptor(fullyQualifiedService: request.service, method: request.method)
-        let endpoint = self.endpoint
-        do {
-            return try await client.unary(
-                request: ClientRequest(message: request.payload, metadata: metadata(request, requestID: requestID)),
-                descriptor: descriptor, serializer: RawMessageSerializer(), deserializer: RawMessageDeserializer(),
-                options: options(timeout: timeout)
-            ) { response in
-                let contents = try response.accepted.get()
-                let message = try contents.message.get()
-                return RPCReply(
-                    payload: message, headers: contents.metadata.headers + contents.trailingMetadata.headers,
-                    endpoint: endpoint)
-            }
-        } catch {
-            throw Self.classify(error)
-        }
     }
 
     /// Server streaming: each reply message as it arrives; the stream ends with the call's error, if any.
