@@ -16,6 +16,8 @@ struct RoutedRequest {
     var slot: RouteSlot
     var callerTimeout: Duration?
     var isServerStream: Bool
+    /// The auth policy guarding the route, nil when none does.
+    var authenticator: TokenAuthenticator?
 }
 
 /// A request the gateway answers itself, without a backend call: the metrics label and the response.
@@ -45,6 +47,11 @@ extension GatewayHandler {
         let label = "\(match.route.httpMethod) \(match.route.template)"
         guard let (service, options) = snapshot.service(for: match.route.target) else {
             return .failure(Refusal(label: label, response: GatewayResponse(GatewayError(CallError(.unavailable, "no service serves \(label)")))))
+        }
+        let authenticator: TokenAuthenticator?
+        switch self.authenticator(for: service, method: match.route.target.methodName) {
+        case .failure(let error): return .failure(Refusal(label: label, response: GatewayResponse(error)))
+        case .success(let value): authenticator = value
         }
         var isServerStream = false
         if case .protobuf(_, _, let protoMethod, _) = match.route.target {
@@ -80,7 +87,7 @@ extension GatewayHandler {
         return .success(
             RoutedRequest(
                 match: match, service: service, options: options, label: label, slot: slot,
-                callerTimeout: callerTimeout, isServerStream: isServerStream))
+                callerTimeout: callerTimeout, isServerStream: isServerStream, authenticator: authenticator))
     }
 
     /// Maps the request (head and whole body) to the backend call.
@@ -91,10 +98,17 @@ extension GatewayHandler {
         var parts = HTTPRequestParts(method: method, target: head.path ?? "/")
         parts.headers = head.headerFields.map { HTTPHeader($0.name.rawName, $0.value) }
         parts.body = body
+        var claims: TokenAuthenticator.Forwarded = []
+        if let authenticator = routed.authenticator {
+            switch authenticate(&parts, with: authenticator, route: routed.label, requestID: requestID) {
+            case .failure(let refusal): return .failure(refusal)
+            case .success(let forwarded): claims = forwarded
+            }
+        }
         var call = BackendCall(
             service: routed.service, target: routed.match.route.target, payload: [],
             deadline: routed.callerTimeout.map { start + $0 }, start: start,
-            headers: forwardedHeaders(head.headerFields, service: routed.service, requestID: requestID),
+            headers: forwardedHeaders(head.headerFields, service: routed.service, requestID: requestID, claims: claims),
             requestID: requestID, hashKey: hashKey(head.headerFields, service: routed.service))
         if let rejection = ttheaderRejection(call.headers, service: routed.service) {
             metrics.rejected(limit: "header")
@@ -225,13 +239,19 @@ extension GatewayHandler {
 
     /// The service's `forward_headers` the request carries, then the request id, named with the service's
     /// metadata prefix (`RPC_TRANSIT_x-tenant` for a TTHeader service, so Kitex handlers can see them).
-    func forwardedHeaders(_ fields: HTTPFields, service: ServiceConfig, requestID: String) -> [(String, String)] {
+    /// Claims forwarded from a token take the place of request headers of the same name, so a client cannot
+    /// pass off its own value as a verified one.
+    func forwardedHeaders(
+        _ fields: HTTPFields, service: ServiceConfig, requestID: String, claims: TokenAuthenticator.Forwarded = []
+    ) -> [(String, String)] {
         let prefix = service.metadataPrefix(for: service.framing ?? .framed)
         var headers: [(String, String)] = []
         for name in service.forwardHeaders {
-            guard let field = HTTPField.Name(name) else { continue }
-            for value in fields[values: field] { headers.append((prefix + name.lowercased(), value)) }
+            let lowered = name.lowercased()
+            guard let field = HTTPField.Name(name), !claims.contains(where: { $0.name == lowered }) else { continue }
+            for value in fields[values: field] { headers.append((prefix + lowered, value)) }
         }
+        for claim in claims { headers.append((prefix + claim.name, claim.value)) }
         headers.append((prefix + "x-request-id", requestID))
         return headers
     }

@@ -117,6 +117,14 @@ public final class GatewayMetrics: Sendable {
         ).increment()
     }
 
+    /// A request refused by an auth policy, by PASETO error code.
+    func authRefused(policy: String, code: String) {
+        registry.makeCounter(
+            descriptor: Self.name("auth_refused", "total", "Requests refused by an auth policy"),
+            labels: [("policy", policy), ("code", code)]
+        ).increment()
+    }
+
     /// The active version of a registry name (0 once deleted).
     func descriptorVersion(name: String, version: Int) {
         registry.makeGauge(

@@ -16,6 +16,8 @@ final class GatewayHandler: Sendable {
     let limits: GatewayConfig.Limits
     let adminToken: String?
     let limiter: RouteConcurrencyLimiter
+    /// The config's auth policies with their keys loaded, by name.
+    let authenticators: [String: TokenAuthenticator]
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
     let eventLoopGroup: any EventLoopGroup
     /// True while the server listens and is not shutting down (`/readyz`).
@@ -23,8 +25,9 @@ final class GatewayHandler: Sendable {
 
     init(
         config: GatewayConfig, control: GatewayControl, invoker: any BackendInvoker, metrics: GatewayMetrics,
-        logger: Logger, eventLoopGroup: any EventLoopGroup
+        logger: Logger, eventLoopGroup: any EventLoopGroup, authenticators: [String: TokenAuthenticator]
     ) {
+        self.authenticators = authenticators
         self.eventLoopGroup = eventLoopGroup
         self.control = control
         holder = control.holder

@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import NIOCore
 import NIOExtras
@@ -34,12 +35,28 @@ public final class GatewayServer: Service, Sendable {
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton
         metrics = GatewayMetrics()
+        let authenticators = try Self.authenticators(config, environment: ProcessInfo.processInfo.environment)
         let store = try DescriptorStore(directory: config.store)
         let control = try GatewayControl(
             config: config, store: store, invoker: invoker, metrics: metrics, logger: logger)
         handler = GatewayHandler(
             config: config, control: control, invoker: invoker, metrics: metrics, logger: logger,
-            eventLoopGroup: group)
+            eventLoopGroup: group, authenticators: authenticators)
+    }
+
+    /// Loads the keys of every auth policy: a key that cannot be read keeps the gateway from starting.
+    static func authenticators(_ config: GatewayConfig, environment: [String: String]) throws(GatewayError)
+        -> [String: TokenAuthenticator]
+    {
+        var authenticators: [String: TokenAuthenticator] = [:]
+        for (name, policy) in config.auth {
+            do {
+                authenticators[name] = try TokenAuthenticator(name: name, policy: policy, environment: environment)
+            } catch {
+                throw .config(error)
+            }
+        }
+        return authenticators
     }
 
     /// Serves until cancelled or until graceful shutdown is triggered, then stops accepting connections and

@@ -46,12 +46,12 @@ public struct HTTPPathParameter: Sendable, Hashable {
 
 extension Array where Element == HTTPHeader {
     /// The first value of the header `name` (case-insensitive).
-    func first(named name: String) -> String? {
+    package func first(named name: String) -> String? {
         first { $0.name.utf8.count == name.utf8.count && $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// Every value of the header `name` (case-insensitive), in order.
-    func all(named name: String) -> [String] {
+    package func all(named name: String) -> [String] {
         let lowered = name.lowercased()
         return filter { $0.name.lowercased() == lowered }.map(\.value)
     }

@@ -72,3 +72,28 @@ enum HTTPURLEncoding {
         return items
     }
 }
+
+extension HTTPURLEncoding {
+    /// `raw` (`a=1&token=x&b=2`) without the pairs whose decoded name is `name`; the others keep their encoding.
+    static func removing(_ name: String, from raw: String) -> String {
+        let kept = raw.split(separator: "&", omittingEmptySubsequences: true).filter { piece in
+            let rawName = piece.firstIndex(of: "=").map { piece[..<$0] } ?? piece[...]
+            return decode(rawName, plusAsSpace: true) != name
+        }
+        return kept.joined(separator: "&")
+    }
+}
+
+extension HTTPRequestParts {
+    /// Drops the query parameter `name` (a credential the gateway consumed, which the mapping must not see).
+    package mutating func removeQueryParameter(_ name: String) {
+        rawQuery = HTTPURLEncoding.removing(name, from: rawQuery)
+    }
+
+    /// Drops the field `name` of an `application/x-www-form-urlencoded` body; other bodies are left as they are.
+    package mutating func removeURLEncodedFormField(_ name: String) {
+        guard mediaType == "application/x-www-form-urlencoded", let text = String(validating: body, as: UTF8.self)
+        else { return }
+        body = Array(HTTPURLEncoding.removing(name, from: text).utf8)
+    }
+}

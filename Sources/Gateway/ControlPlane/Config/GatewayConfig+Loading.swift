@@ -31,6 +31,7 @@ extension GatewayConfig {
             self.limits.maxConcurrent = try limitsReader.integer("max_concurrent", in: 1...1_000_000)
             try limitsReader.rejectUnknownKeys()
         }
+        if let auth = reader.node("auth") { self.auth = try Self.authPolicies(auth) }
         if let services = reader.node("services") {
             guard case .list(let items) = services else {
                 throw ConfigError("services", "expected a list, found \(services.summary)")

@@ -51,6 +51,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var store: String
     public var limits: Limits
     public var services: [ServiceConfig]
+    /// PASETO policies by name, which services and methods refer to (`auth: NAME`).
+    public var auth: [String: AuthPolicy] = [:]
 
     public init(
         listen: ListenAddress = ListenAddress(), adminToken: String? = nil, store: String = "./portico-data",

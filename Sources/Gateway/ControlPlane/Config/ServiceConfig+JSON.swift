@@ -34,11 +34,13 @@ extension ServiceConfig {
         let methodFields = methods.keys.sorted().map { method in
             let settings = methods[method]!
             return quote(method) + ":{\"retry\":\(retryJSON(settings.retry)),"
-                + "\"timeout\":\(quote(ConfigUnits.format(settings.rpcTimeout)))}"
+                + "\"timeout\":\(quote(ConfigUnits.format(settings.rpcTimeout))),"
+                + "\"auth\":\(quote(settings.auth ?? AuthPolicy.noneName))}"
         }
         fields.append("\"methods\":{\(methodFields.joined(separator: ","))}")
         fields.append("\"forward_headers\":\(list(forwardHeaders))")
         fields.append("\"strict\":\(strict)")
+        if let auth { fields.append("\"auth\":\(quote(auth))") }
         if let metadataPrefix { fields.append("\"metadata_prefix\":\(quote(metadataPrefix))") }
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -71,6 +71,7 @@ extension ServiceConfig {
         if let retry = reader.node("retry") {
             config.retry = try Self.retry(retry, path: reader.keyPath("retry"), base: config.retry)
         }
+        config.auth = try Self.authName(&reader)
         if let methods = reader.node("methods") {
             guard case .map(let entries) = methods else {
                 throw ConfigError(reader.keyPath("methods"), "expected a map of method names, found \(methods.summary)")
@@ -85,6 +86,14 @@ extension ServiceConfig {
         config.metadataPrefix = try reader.string("metadata_prefix")
         try reader.rejectUnknownKeys()
         self = config
+    }
+
+    /// `auth: POLICY` or `auth: none` (nil). Whether the policy exists is checked when the routes are built.
+    private static func authName(_ reader: inout ConfigReader) throws(ConfigError) -> String? {
+        guard let name = try reader.string("auth") else { return nil }
+        if name == AuthPolicy.noneName { return nil }
+        guard isValidName(name) else { throw ConfigError(reader.keyPath("auth"), "\"\(name)\" is not a policy name") }
+        return name
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -152,12 +161,13 @@ extension ServiceConfig {
         -> MethodSettings
     {
         var reader = try ConfigReader(node, path: path)
-        var settings = MethodSettings(retry: service.retry, rpcTimeout: service.timeouts.rpc)
+        var settings = MethodSettings(retry: service.retry, rpcTimeout: service.timeouts.rpc, auth: service.auth)
         if let retry = reader.node("retry") {
             settings.retry = try Self.retry(retry, path: reader.keyPath("retry"), base: service.retry)
         }
         if let timeout = try reader.duration("timeout") { settings.rpcTimeout = timeout }
         if let idempotent = try reader.bool("idempotent") { settings.retry.idempotent = idempotent }
+        if reader.node("auth") != nil { settings.auth = try Self.authName(&reader) }
         try reader.rejectUnknownKeys()
         return settings
     }

@@ -94,10 +94,13 @@ public struct ServiceConfig: Sendable, Hashable {
     public struct MethodSettings: Sendable, Hashable {
         public var retry: Retry
         public var rpcTimeout: Duration
+        /// The auth policy guarding the method's routes (nil: none).
+        public var auth: String?
 
-        public init(retry: Retry, rpcTimeout: Duration) {
+        public init(retry: Retry, rpcTimeout: Duration, auth: String? = nil) {
             self.retry = retry
             self.rpcTimeout = rpcTimeout
+            self.auth = auth
         }
     }
 
@@ -127,6 +130,9 @@ public struct ServiceConfig: Sendable, Hashable {
     /// Put before the names of forwarded headers and the request id in TTHeader string info. nil: `RPC_TRANSIT_`
     /// for TTHeader (Kitex handlers see only `RPC_TRANSIT_`/`RPC_PERSIST_` keys), nothing for other framings.
     public var metadataPrefix: String?
+    /// The auth policy (a name under `auth:` in the gateway config) guarding the service's routes; nil: none.
+    /// Methods may name another policy or `none`.
+    public var auth: String?
 
     /// The prefix in effect for `framing`.
     public func metadataPrefix(for framing: Framing) -> String {
@@ -158,6 +164,6 @@ public struct ServiceConfig: Sendable, Hashable {
 
     /// The retry and timeout settings that apply to `method`.
     public func settings(for method: String) -> MethodSettings {
-        methods[method] ?? MethodSettings(retry: retry, rpcTimeout: timeouts.rpc)
+        methods[method] ?? MethodSettings(retry: retry, rpcTimeout: timeouts.rpc, auth: auth)
     }
 }

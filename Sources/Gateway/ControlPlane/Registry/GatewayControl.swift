@@ -35,7 +35,7 @@ actor GatewayControl {
         self.metrics = metrics
         self.logger = logger
         self.invoker = invoker
-        builder = RouteSnapshotBuilder(fileSchemas: FileSchemaCache())
+        builder = RouteSnapshotBuilder(fileSchemas: FileSchemaCache(), authPolicies: Set(config.auth.keys))
         configServices = config.services
         runtimeServices = [:]
         runtimeOrder = []

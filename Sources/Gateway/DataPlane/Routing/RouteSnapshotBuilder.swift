@@ -8,6 +8,8 @@ import Synchronization
 struct RouteSnapshotBuilder {
     /// Schemas loaded from files, kept across rebuilds (files are read once per process).
     let fileSchemas: FileSchemaCache
+    /// The auth policies of the gateway config, which services and methods may name.
+    let authPolicies: Set<String>
 
     /// The active version of each registry name and its schema.
     typealias RegistrySchemas = [String: (version: Int, schema: LoadedSchema)]
@@ -40,6 +42,7 @@ struct RouteSnapshotBuilder {
                         "\"\(service.service)\" is not a service of \(service.schema) (it has: "
                             + "\(schema.serviceNames.joined(separator: ", ")))"))
             }
+            try checkAuth(service, at: where_)
             var config = service
             let framing = service.framing ?? (schema.isThrift ? .framed : .grpc)
             // TTHeader carries both: Thrift messages, or Kitex protobuf envelopes as Kitex sends them.
@@ -80,6 +83,21 @@ struct RouteSnapshotBuilder {
         return RouteSnapshot(
             table: table, services: resolved, canonicalNames: canonicalNames, generation: generation,
             registryVersions: versions)
+    }
+}
+
+extension RouteSnapshotBuilder {
+    /// Services and methods may only name policies the gateway config defines.
+    private func checkAuth(_ service: ServiceConfig, at keyPath: String) throws(GatewayError) {
+        func check(_ name: String?, _ key: String) throws(GatewayError) {
+            guard let name, !authPolicies.contains(name) else { return }
+            let known = authPolicies.isEmpty ? "none is configured" : "known: \(authPolicies.sorted().joined(separator: ", "))"
+            throw .config(ConfigError(key, "no auth policy named '\(name)' (\(known))"))
+        }
+        try check(service.auth, "\(keyPath).auth")
+        for (method, settings) in service.methods.sorted(by: { $0.key < $1.key }) {
+            try check(settings.auth, "\(keyPath).methods.\(method).auth")
+        }
     }
 }
 
