@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests check Portico against, at exact versions so a new machine tests what was
 # tested: protoc (Debian protobuf-compiler), the Apache Thrift compiler (Debian thrift-compiler), the Python
-# protobuf, thrift and grpcio runtimes, pyseto (the second PASETO implementation), and a grpc-go echo server built
+# protobuf, thrift and grpcio runtimes, pyseto (the second PASETO implementation), opentelemetry-proto (the
+# OTLP receiver the tracing tests export to), and a grpc-go echo server built
 # from Debian's Go toolchain and grpc-go sources (the GenericCall tests check our HTTP/2 client against grpc-go's
 # default transport behaviour). Idempotent: what is already there at the pinned version is left alone.
 set -euo pipefail
@@ -17,6 +18,7 @@ PIP_PACKAGES=(
     "thrift==0.25.0"
     "grpcio==1.85.4"
     "pyseto==1.10.0"
+    "opentelemetry-proto==1.45.2"
 )
 need_apt=()
 for spec in "${APT_PACKAGES[@]}"; do

@@ -6,6 +6,7 @@ import GenericCall
 import Logging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 /// `portico serve`: the gateway. With no `--config`, a demo: the example descriptors behind in-process mock
 /// backends on loopback.
@@ -39,8 +40,6 @@ struct ServeCommand: AsyncParsableCommand {
     var descriptors: String = "Descriptors"
 
     func run() async throws {
-        var logger = Logger(label: "portico")
-        logger.logLevel = .info
         let overrides = GatewayConfigOverrides(listen: listen, store: store, adminToken: adminToken, maxBody: maxBody)
         let invoker = GenericCallInvoker()
         var mocks: [MockServer] = []
@@ -57,9 +56,16 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("portico serve: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        if gatewayConfig.telemetry.logFormat == .json {
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+        }
+        var logger = Logger(label: "portico")
+        logger.logLevel = .info
+        let tracing: (tracer: any Tracer, exporter: any Service)?
         let server: GatewayServer
         do {
-            server = try GatewayServer(config: gatewayConfig, invoker: invoker, logger: logger)
+            tracing = try GatewayTracing.makeTracer(gatewayConfig.telemetry, logger: logger)
+            server = try GatewayServer(config: gatewayConfig, invoker: invoker, logger: logger, tracer: tracing?.tracer)
         } catch {
             FileHandle.standardError.write(Data("portico serve: \(error)\n".utf8))
             for mock in mocks { await mock.stop() }
@@ -67,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Backend call metrics (GenericCall) land in the gateway's Prometheus registry.
         MetricsSystem.bootstrap(server.metrics.factory)
-        let group = ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Shut down in reverse order: the gateway drains first, then the exporter flushes the last spans.
+        let services: [any Service] = (tracing.map { [$0.exporter] } ?? []) + [server]
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = try await server.listeningPort()
@@ -75,6 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
             if config == nil { Self.printDemo(base: base) } else {
                 FileHandle.standardOutput.write(Data("portico gateway listening on \(base)\n".utf8))
             }
+            if tracing != nil { logger.info("tracing on: spans are exported over OTLP/gRPC") }
             try await tasks.next()
             tasks.cancelAll()
         }

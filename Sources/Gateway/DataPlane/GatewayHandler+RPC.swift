@@ -30,6 +30,8 @@ struct Refusal: Error {
 struct PreparedCall {
     var call: BackendCall
     var routed: RoutedRequest
+    /// The request's trace and span ids, for log lines (tracing on).
+    var traceIDs: TraceIDs?
 }
 
 extension GatewayHandler {
@@ -128,7 +130,7 @@ extension GatewayHandler {
         let label = prepared.routed.label
         switch result {
         case .failure(let error):
-            let logger = requestLogger(requestID: call.requestID, route: label)
+            let logger = requestLogger(requestID: call.requestID, route: label, trace: prepared.traceIDs)
             if error.code == .cancelledByCaller { return cancelled(call, label: label, logger: logger) }
             record(error, call: call, logger: logger)
             return GatewayResponse(GatewayError(error))
@@ -136,7 +138,7 @@ extension GatewayHandler {
             do {
                 return Self.response(try prepared.routed.match.response(reply, options: prepared.routed.options))
             } catch {
-                requestLogger(requestID: call.requestID, route: label)
+                requestLogger(requestID: call.requestID, route: label, trace: prepared.traceIDs)
                     .warning("reply does not map to HTTP", metadata: ["error": "\(error)"])
                 metrics.backendError(code: "BAD_BACKEND_REPLY", service: call.service.name)
                 return GatewayResponse(GatewayError(error, reply: true))
@@ -285,10 +287,32 @@ extension GatewayHandler {
         return fields[field]
     }
 
-    func requestLogger(requestID: String, route: String) -> Logger {
+    func requestLogger(requestID: String, route: String, trace: TraceIDs? = nil) -> Logger {
         var logger = self.logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "route"] = "\(route)"
+        if let trace {
+            logger[metadataKey: "trace_id"] = "\(trace.traceID)"
+            logger[metadataKey: "span_id"] = "\(trace.spanID)"
+            logger[metadataKey: "trace_flags"] = "\(trace.flags)"
+        }
         return logger
+    }
+
+    /// A duration in milliseconds, to the microsecond.
+    static func milliseconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return ((Double(seconds) * 1e6 + Double(attoseconds) / 1e12).rounded()) / 1000
+    }
+
+    /// The access log line of one request.
+    func logAccess(
+        requestID: String, route: String, status: Int, code: String?, duration: Duration, trace: TraceIDs?
+    ) {
+        var metadata: Logger.Metadata = [
+            "status": "\(status)", "duration_ms": "\(Self.milliseconds(duration))",
+        ]
+        if let code { metadata["code"] = "\(code)" }
+        requestLogger(requestID: requestID, route: route, trace: trace).info("request", metadata: metadata)
     }
 }

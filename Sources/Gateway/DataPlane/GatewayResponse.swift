@@ -8,6 +8,8 @@ struct GatewayResponse: Sendable {
     var status: Int
     var headers: HTTPFields
     var body: ByteBuffer
+    /// The error code of an error response (for traces and the access log).
+    var code: String?
 
     init(status: Int, headers: HTTPFields = HTTPFields(), body: ByteBuffer = ByteBuffer()) {
         self.status = status
@@ -25,6 +27,7 @@ struct GatewayResponse: Sendable {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
         self.init(status: error.status, headers: headers, body: ByteBuffer(string: error.body))
+        code = error.code
     }
 
     static func json(_ text: String, status: Int = 200) -> GatewayResponse {

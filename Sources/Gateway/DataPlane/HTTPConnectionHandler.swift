@@ -102,7 +102,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let httpRequest = HTTPRequest(
             method: HTTPRequest.Method(head.method.rawValue) ?? .get, scheme: nil, authority: nil, path: head.uri,
             headerFields: fields)
-        let exchange = Exchange(
+        var exchange = Exchange(
             keepAlive: head.isKeepAlive, version: head.version, isHead: head.method == .HEAD, requestID: requestID,
             start: request.start)
         if request.tooLarge {
@@ -127,6 +127,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             write(operations, label: "operations", exchange: exchange)
             return
         }
+        if let tracer = gateway.tracer {
+            exchange.trace = RequestTrace(
+                tracer: tracer, method: head.method.rawValue, target: head.uri, headers: head.headers,
+                requestID: requestID)
+        }
         let routed: RoutedRequest
         switch gateway.route(httpRequest) {
         case .failure(let refusal):
@@ -135,6 +140,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .success(let value):
             routed = value
         }
+        exchange.trace?.routed(
+            routed.label, service: routed.match.route.target.serviceName, method: routed.match.route.target.methodName)
         if routed.isServerStream {
             // Streams take the async path, which routes again and takes the slot for the stream's whole life.
             gateway.metrics.inFlight(-1)
@@ -142,13 +149,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         let body = request.body.map { Array($0.readableBytesView) } ?? []
-        let prepared: PreparedCall
+        var prepared: PreparedCall
         switch gateway.prepare(routed, head: httpRequest, body: body, requestID: requestID, start: request.start) {
         case .failure(let refusal):
             write(refusal.response, label: refusal.label, exchange: exchange)
             return
         case .success(let value):
             prepared = value
+        }
+        if let trace = exchange.trace {
+            let service = routed.service
+            prepared.call.tracing = trace.callTracing(headerPrefix: service.metadataPrefix(for: service.framing ?? .framed))
+            prepared.traceIDs = trace.ids
         }
         call = gateway.invoker.start(prepared.call, on: context.eventLoop) { [self] result in
             call = nil
@@ -169,11 +181,20 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         var isHead: Bool
         var requestID: String
         var start: ContinuousClock.Instant
+        /// The server span, when tracing is on and the request is an RPC route.
+        var trace: RequestTrace?
     }
 
     private func write(_ response: GatewayResponse, label: String, exchange: Exchange) {
-        gateway.metrics.request(route: label, status: response.status, duration: .now - exchange.start)
+        let duration = ContinuousClock.now - exchange.start
+        gateway.metrics.request(route: label, status: response.status, duration: duration)
         gateway.metrics.inFlight(-1)
+        exchange.trace?.finish(status: response.status, code: response.code)
+        if gateway.accessLog {
+            gateway.logAccess(
+                requestID: exchange.requestID, route: label, status: response.status, code: response.code,
+                duration: duration, trace: exchange.trace?.ids)
+        }
         guard let context else { return }
         var headers = HTTPHeaders()
         headers.reserveCapacity(response.headers.count + 3)
@@ -243,6 +264,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// The head of an async-path response: with its length when known, chunked otherwise (streams).
     private func writeHead(status: Int, fields: HTTPFields, exchange: Exchange, length: Int?) throws {
+        exchange.trace?.finish(status: status, code: nil)
         guard isActive, let context else { throw ChannelError.ioOnClosedChannel }
         var headers = HTTPHeaders()
         for field in fields { headers.add(name: field.name.rawName, value: field.value) }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
+import Tracing
 
 /// Serves every request: operations endpoints, the admin API, and RPC routes from the current snapshot.
 final class GatewayHandler: Sendable {
@@ -18,6 +19,10 @@ final class GatewayHandler: Sendable {
     let limiter: RouteConcurrencyLimiter
     /// The config's auth policies with their keys loaded, by name.
     let authenticators: [String: TokenAuthenticator]
+    /// Spans for RPC requests and their backend attempts; nil when tracing is off (then nothing is traced).
+    let tracer: (any Tracer)?
+    /// One info line per request (`telemetry.logs.access_log`).
+    let accessLog: Bool
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
     let eventLoopGroup: any EventLoopGroup
     /// True while the server listens and is not shutting down (`/readyz`).
@@ -25,9 +30,12 @@ final class GatewayHandler: Sendable {
 
     init(
         config: GatewayConfig, control: GatewayControl, invoker: any BackendInvoker, metrics: GatewayMetrics,
-        logger: Logger, eventLoopGroup: any EventLoopGroup, authenticators: [String: TokenAuthenticator]
+        logger: Logger, eventLoopGroup: any EventLoopGroup, authenticators: [String: TokenAuthenticator],
+        tracer: (any Tracer)?
     ) {
         self.authenticators = authenticators
+        self.tracer = tracer
+        accessLog = config.telemetry.accessLog
         self.eventLoopGroup = eventLoopGroup
         self.control = control
         holder = control.holder

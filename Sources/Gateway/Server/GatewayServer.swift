@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOPosix
 public import ServiceLifecycle
 import Synchronization
+public import Tracing
 
 /// The Portico gateway: an HTTP/JSON server that routes requests to RPC methods through a ``BackendInvoker``.
 ///
@@ -28,9 +29,12 @@ public final class GatewayServer: Service, Sendable {
 
     /// Opens the descriptor store, loads the config's and the store's descriptors and services, and builds the
     /// routes. Throws ``GatewayError`` when any of them is unusable (the message names the key or the file).
-    public init(config: GatewayConfig, invoker: any BackendInvoker, logger: Logger = Logger(label: "portico.gateway"))
-        throws(GatewayError)
-    {
+    /// `tracer`: spans for RPC requests and their backend attempts (``GatewayTracing/makeTracer(_:logger:)``);
+    /// nil: no tracing.
+    public init(
+        config: GatewayConfig, invoker: any BackendInvoker, logger: Logger = Logger(label: "portico.gateway"),
+        tracer: (any Tracer)? = nil
+    ) throws(GatewayError) {
         self.config = config
         self.logger = logger
         group = MultiThreadedEventLoopGroup.singleton
@@ -41,7 +45,7 @@ public final class GatewayServer: Service, Sendable {
             config: config, store: store, invoker: invoker, metrics: metrics, logger: logger)
         handler = GatewayHandler(
             config: config, control: control, invoker: invoker, metrics: metrics, logger: logger,
-            eventLoopGroup: group, authenticators: authenticators)
+            eventLoopGroup: group, authenticators: authenticators, tracer: tracer)
     }
 
     /// Loads the keys of every auth policy: a key that cannot be read keeps the gateway from starting.

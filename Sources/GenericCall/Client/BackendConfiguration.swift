@@ -76,6 +76,8 @@ public struct CallOptions: Sendable {
     public var rpcDeadline: ContinuousClock.Instant?
     /// The timeout RPC_TIMEOUT errors name, when ``rpcDeadline`` comes from one (the configured duration).
     public var rpcTimeoutForErrors: Duration?
+    /// Spans for the call's attempts and trace context for the backend; nil: untraced (no cost).
+    public var tracing: CallTracing?
 
     public init(
         deadline: ContinuousClock.Instant? = nil, rpcTimeout: Duration? = nil, retry: RetryPolicy? = nil,

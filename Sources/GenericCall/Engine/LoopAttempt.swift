@@ -8,6 +8,9 @@ final class LoopAttempt: @unchecked Sendable {
     let call: LoopCall
     let index: Int
     let endpoint: Endpoint
+    /// The call's request, with this attempt's trace context in its headers when the call is traced.
+    let request: RPCRequest
+    var span: AttemptSpan
     private var abandoned = false
     private var connection: FramedConnection?
     private var sequenceID: Int32 = 0
@@ -15,10 +18,12 @@ final class LoopAttempt: @unchecked Sendable {
     private var task: Task<Void, Never>?
     private var grpcCall: GRPCCallHandle?
 
-    init(call: LoopCall, index: Int, endpoint: Endpoint) {
+    init(call: LoopCall, index: Int, endpoint: Endpoint, request: RPCRequest, span: AttemptSpan) {
         self.call = call
         self.index = index
         self.endpoint = endpoint
+        self.request = request
+        self.span = span
     }
 
     private var client: RPCClient { call.client }
@@ -39,6 +44,7 @@ final class LoopAttempt: @unchecked Sendable {
     func abandon() {
         guard !abandoned else { return }
         abandoned = true
+        span.abandoned()
         if let waiterID { pool?.cancelWaiter(waiterID) }
         if let connection {
             connection.forget(sequenceID)
@@ -79,7 +85,7 @@ final class LoopAttempt: @unchecked Sendable {
         self.connection = connection
         sequenceID = client.nextSequenceID()
         let envelope = client.envelope(
-            call.request, sequenceID: sequenceID, remaining: remaining, options: call.options)
+            request, sequenceID: sequenceID, remaining: remaining, options: call.options)
         let frame: ByteBuffer
         do throws(FramingError) {
             frame = connection.channel.allocator.buffer(bytes: try client.configuration.codec.encode(envelope))
@@ -89,7 +95,7 @@ final class LoopAttempt: @unchecked Sendable {
             call.attemptFailed(self, RPCClient.unencodable(error), requestSent: false)
             return
         }
-        if call.request.isOneway {
+        if request.isOneway {
             connection.send(frame, sequenceID: sequenceID, reply: nil)
             self.connection = nil
             if !pool.multiplexed { pool.release(connection, reusable: true) }
@@ -107,7 +113,7 @@ final class LoopAttempt: @unchecked Sendable {
             switch result {
             case .success(let envelope):
                 do throws(CallError) {
-                    call.attemptSucceeded(self, try client.interpret(envelope, request: call.request, endpoint: endpoint))
+                    call.attemptSucceeded(self, try client.interpret(envelope, request: request, endpoint: endpoint))
                 } catch {
                     call.attemptFailed(self, error, requestSent: true)
                 }
@@ -126,7 +132,7 @@ final class LoopAttempt: @unchecked Sendable {
             case .failure(let error):
                 call.attemptFailed(self, error, requestSent: false)
             case .success(let connection):
-                let request = call.request
+                let request = request
                 var metadata = request.headers.map { RPCHeader($0.name.lowercased(), $0.value) }
                 if let requestID = call.options.requestID { metadata.append(RPCHeader("x-request-id", requestID)) }
                 let message = ByteBuffer(bytes: request.payload)
@@ -162,7 +168,7 @@ final class LoopAttempt: @unchecked Sendable {
     private func runBridged(remaining: Duration?) {
         let pool = client.pools[index]
         let client = self.client
-        let request = call.request
+        let request = request
         let options = call.options
         let endpoint = self.endpoint
         task = Task { [self] in

@@ -85,7 +85,7 @@ final class LoopCall: @unchecked Sendable {
                 timedOut(limit.error)
             }
         }
-        launch(on: index)
+        launch(on: index, isBackup: false)
         if let delay = client.configuration.backupRequestDelay,
             client.configuration.endpoints.count > 1 || client.configuration.framing == .ttheader
         {
@@ -100,11 +100,19 @@ final class LoopCall: @unchecked Sendable {
         guard !isFinished, !inFlight.isEmpty, client.budget.tryRetry() else { return }
         let other = client.balancer.pick(key: request.hashKey, excluding: [index]) ?? index
         client.metrics.backup(method: request.method)
-        launch(on: other)
+        launch(on: other, isBackup: true)
     }
 
-    private func launch(on index: Int) {
-        let attempt = LoopAttempt(call: self, index: index, endpoint: client.configuration.endpoints[index])
+    private func launch(on index: Int, isBackup: Bool) {
+        let endpoint = client.configuration.endpoints[index]
+        var attemptRequest = request
+        var span = AttemptSpan()
+        if let tracing = options.tracing {
+            span = AttemptSpan(
+                tracing, request: &attemptRequest, configuration: client.configuration, endpoint: endpoint,
+                number: attemptNumber, isBackup: isBackup)
+        }
+        let attempt = LoopAttempt(call: self, index: index, endpoint: endpoint, request: attemptRequest, span: span)
         inFlight.append(attempt)
         let remaining = limit.map { Duration.nanoseconds(($0.deadline - NIODeadline.now()).nanoseconds) }
         attempt.run(remaining: remaining)
@@ -137,6 +145,7 @@ final class LoopCall: @unchecked Sendable {
 
     func attemptSucceeded(_ attempt: LoopAttempt, _ reply: RPCReply) {
         guard remove(attempt) else { return }
+        attempt.span.succeeded()
         client.balancer.recordSuccess(attempt.index)
         loopClient.successMetrics(client.metrics, method: request.method).attempts.increment()
         var reply = reply
@@ -154,6 +163,7 @@ final class LoopCall: @unchecked Sendable {
             return
         }
         guard remove(attempt) else { return }
+        attempt.span.failed(error)
         if !inFlight.isEmpty { return }  // the other competitor may still answer
         attemptsFailed(AttemptFailure(error: error, requestSent: requestSent, endpoint: attempt.endpoint), index: attempt.index)
     }
@@ -162,7 +172,10 @@ final class LoopCall: @unchecked Sendable {
         guard !isFinished else { return }
         let attempts = inFlight
         inFlight = []
-        for attempt in attempts { attempt.abandon() }
+        for attempt in attempts {
+            attempt.span.failed(error)
+            attempt.abandon()
+        }
         let index = attempts.first?.index ?? 0
         attemptsFailed(AttemptFailure(error: error, requestSent: true, endpoint: attempts.first?.endpoint), index: index)
     }

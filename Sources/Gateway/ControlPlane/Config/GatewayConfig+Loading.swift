@@ -32,6 +32,7 @@ extension GatewayConfig {
             try limitsReader.rejectUnknownKeys()
         }
         if let auth = reader.node("auth") { self.auth = try Self.authPolicies(auth) }
+        if let telemetry = reader.node("telemetry") { self.telemetry = try TelemetryConfig(node: telemetry) }
         if let services = reader.node("services") {
             guard case .list(let items) = services else {
                 throw ConfigError("services", "expected a list, found \(services.summary)")

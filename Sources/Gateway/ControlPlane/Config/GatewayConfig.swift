@@ -53,6 +53,8 @@ public struct GatewayConfig: Sendable, Hashable {
     public var services: [ServiceConfig]
     /// PASETO policies by name, which services and methods refer to (`auth: NAME`).
     public var auth: [String: AuthPolicy] = [:]
+    /// Traces and logs.
+    public var telemetry = TelemetryConfig()
 
     public init(
         listen: ListenAddress = ListenAddress(), adminToken: String? = nil, store: String = "./portico-data",

@@ -24,6 +24,8 @@ public struct BackendCall: Sendable {
     public var requestID: String
     /// The value of the consistent-hash header, for `balance: consistent-hash`.
     public var hashKey: String?
+    /// The spans of the call's attempts and the trace context the backend receives; nil when tracing is off.
+    public var tracing: CallTracing?
 
     public init(
         service: ServiceConfig, target: RouteTarget, payload: [UInt8], deadline: ContinuousClock.Instant?,

@@ -88,10 +88,12 @@ public final class GenericCallInvoker: BackendInvoker {
 
     func options(_ call: BackendCall) -> CallOptions {
         let settings = call.settings
-        return CallOptions(
+        var options = CallOptions(
             deadline: call.deadline, rpcTimeout: settings.rpcTimeout,
             retry: settings.retry.policy(method: call.target.methodName), requestID: call.requestID,
             rpcDeadline: call.start + settings.rpcTimeout, rpcTimeoutForErrors: settings.rpcTimeout)
+        options.tracing = call.tracing
+        return options
     }
 
     func client(for call: BackendCall) throws(CallError) -> RPCClient {
