@@ -15,6 +15,9 @@
 #   REPORT [docs/benchmarks-gateway.md]    the markdown report written from OUT ("" to skip it)
 #   PORT_BASE [18080]    the run listens on PORT_BASE .. PORT_BASE+4 on 127.0.0.1
 #   KEEP_WORK [0]        1: keep the work directory (configs, logs, bodies)
+#   TRACING [0]          1: every point is also measured with tracing on (target gateway-traced: 100 % sampling,
+#                        spans exported over OTLP/gRPC to Tests/peers/otlp_collector.py, which needs
+#                        opentelemetry-proto and grpcio from scripts/install-test-deps.sh)
 #
 # Installs wrk and nginx with apt-get when missing, builds portico in release, starts every server as its own
 # process, checks every route with curl (status 200 and the full message in the reply), measures, and stops
@@ -33,6 +36,7 @@ OUT=${OUT-$ROOT/Benchmarks/results/gateway.txt}
 REPORT=${REPORT-$ROOT/docs/benchmarks-gateway.md}
 PORT_BASE=${PORT_BASE:-18080}
 KEEP_WORK=${KEEP_WORK:-0}
+TRACING=${TRACING:-0}
 
 GATEWAY_PORT=$PORT_BASE
 THRIFT_PORT=$((PORT_BASE + 1))
@@ -133,6 +137,21 @@ fill "$HERE/gateway.yaml.template" "$WORK/gateway.yaml" PORT="$GATEWAY_PORT" WOR
     THRIFT_SCHEMA="$WORK/baseline_thrift.thrift" PROTO_SCHEMA="$ROOT/Descriptors/baseline.proto" \
     THRIFT_PORT="$THRIFT_PORT" GRPC_PORT="$GRPC_PORT" ECHO_SCHEMA="$ROOT/Descriptors/bench/echo.proto" \
     DESCRIPTORS="$ROOT/Descriptors" GRPCGO_PORT="$GOECHO_PORT"
+COLLECTOR_PID=""
+if [[ $TRACING == 1 ]]; then
+    python3 "$ROOT/Tests/peers/otlp_collector.py" --out "$WORK/spans.jsonl" >"$WORK/collector.out" 2>"$WORK/collector.log" &
+    COLLECTOR_PID=$!; STARTED+=("$COLLECTOR_PID")
+    COLLECTOR_PORT=""
+    for _ in $(seq 200); do
+        COLLECTOR_PORT=$(sed -n 's/^PORT //p' "$WORK/collector.out" 2>/dev/null | head -1)
+        [[ -n $COLLECTOR_PORT ]] && break
+        sleep 0.05
+    done
+    [[ -n $COLLECTOR_PORT ]] || fail "the OTLP collector did not start: $(cat "$WORK/collector.log")"
+    cp "$WORK/gateway.yaml" "$WORK/gateway-traced.yaml"
+    printf 'telemetry:\n  traces: { endpoint: "http://127.0.0.1:%s", sampler: always_on, export_delay: 1s }\n' \
+        "$COLLECTOR_PORT" >>"$WORK/gateway-traced.yaml"
+fi
 
 # Fresh mocks and gateway, stopping the previous ones. run.sh starts them anew for every gateway point: wrk
 # leaves up to C requests in flight when it stops, the gateway cancels their backend calls, and for gRPC each
@@ -141,8 +160,8 @@ fill "$HERE/gateway.yaml.template" "$WORK/gateway.yaml" PORT="$GATEWAY_PORT" WOR
 # 503 UNAVAILABLE for seconds after a burst of client disconnects. A point must not inherit that from the one
 # before it (see docs/benchmarks-gateway.md).
 GATEWAY_PID=""; THRIFT_PID=""; GRPC_PID=""
-start_gateway() {
-    local pid
+start_gateway() { # [config file]
+    local pid config=${1:-$WORK/gateway.yaml}
     for pid in $GATEWAY_PID $THRIFT_PID $GRPC_PID; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     "$PORTICO" mock --schema "$ROOT/Descriptors/baseline.thrift" --service BaselineService --framing framed \
         --protocol binary --listen "127.0.0.1:$THRIFT_PORT" --responses "$WORK/responses/thrift.json" \
@@ -155,7 +174,7 @@ start_gateway() {
     wait_port "$THRIFT_PORT" "the Thrift mock"
     wait_port "$GRPC_PORT" "the gRPC mock"
     rm -rf "$WORK/store"
-    "$PORTICO" serve --config "$WORK/gateway.yaml" >>"$WORK/gateway.log" 2>&1 &
+    "$PORTICO" serve --config "$config" >>"$WORK/gateway.log" 2>&1 &
     GATEWAY_PID=$!; STARTED+=("$GATEWAY_PID")
     wait_port "$GATEWAY_PORT" "portico serve"
 }
@@ -309,12 +328,22 @@ for protocol in $PROTOCOLS; do
             case $protocol in thrift) mock=$THRIFT_PID ;; grpc) mock=$GRPC_PID ;; *) mock=$GOECHO_PID ;; esac
             point gateway "$protocol" "$size" "$connections" \
                 "http://127.0.0.1:$GATEWAY_PORT$(route "$protocol" "$size")" "$GATEWAY_PID" "$mock"
+            if [[ $TRACING == 1 ]]; then
+                start_gateway "$WORK/gateway-traced.yaml"
+                case $protocol in thrift) mock=$THRIFT_PID ;; grpc) mock=$GRPC_PID ;; *) mock=$GOECHO_PID ;; esac
+                point gateway-traced "$protocol" "$size" "$connections" \
+                    "http://127.0.0.1:$GATEWAY_PORT$(route "$protocol" "$size")" "$GATEWAY_PID" "$mock"
+            fi
             point nginx "$protocol" "$size" "$connections" \
                 "http://127.0.0.1:$NGINX_PROXY_PORT/$protocol-$size" "$PROXY_PIDS" "$REPLY_PIDS"
         done
     done
 done
 exec 3>&-
+if [[ $TRACING == 1 ]]; then
+    sleep 2  # the last batch
+    log "spans received by the collector: $(wc -l <"$WORK/spans.jsonl" 2>/dev/null || echo 0)"
+fi
 
 if [[ -n $OUT && -n $REPORT ]]; then
     python3 "$HERE/report.py" --raw "$OUT" --out "$REPORT" --commentary "$HERE/commentary.md" \

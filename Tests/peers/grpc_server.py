@@ -9,6 +9,10 @@ Prints "PORT <n>" once listening on 127.0.0.1. Serves bookstore.v1.Bookstore:
      "Book <id>"}. Trailing metadata: x-deadline-ms (the deadline the server saw, or -1) and x-echo-<key> for each
      request metadata key starting with "x-".
   WatchShelf{shelf}: three ShelfEvents, then (shelf == 13) ABORTED after the first.
+And portico.test.Streams, on raw bytes (any message type):
+  Collect (client streaming): the request messages concatenated (for Protobuf, their merge); a message "fail"
+     -> INVALID_ARGUMENT; trailing metadata x-count: the number of messages.
+  Echo (bidirectional): each request message back as it arrives; a message "abort" -> ABORTED.
 """
 import argparse, sys, time
 from concurrent import futures
@@ -67,12 +71,36 @@ def watch_shelf(request_bytes, context):
             context.abort(grpc.StatusCode.ABORTED, "watch aborted")
 
 
+def collect(request_iterator, context):
+    parts = []
+    for message in request_iterator:
+        if message == b"fail":
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "told to fail")
+        parts.append(message)
+    context.set_trailing_metadata((("x-count", str(len(parts))),))
+    return b"".join(parts)
+
+
+def echo(request_iterator, context):
+    for message in request_iterator:
+        if message == b"abort":
+            context.abort(grpc.StatusCode.ABORTED, "told to abort")
+        yield message
+
+
+stream_handlers = {
+    "Collect": grpc.stream_unary_rpc_method_handler(collect),
+    "Echo": grpc.stream_stream_rpc_method_handler(echo),
+}
 handlers = {
     "GetBook": grpc.unary_unary_rpc_method_handler(get_book),
     "WatchShelf": grpc.unary_stream_rpc_method_handler(watch_shelf),
 }
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("bookstore.v1.Bookstore", handlers),))
+server.add_generic_rpc_handlers((
+    grpc.method_handlers_generic_handler("bookstore.v1.Bookstore", handlers),
+    grpc.method_handlers_generic_handler("portico.test.Streams", stream_handlers),
+))
 port = server.add_insecure_port("127.0.0.1:0")
 server.start()
 print("PORT %d" % port, flush=True)

@@ -12,7 +12,6 @@ public final class RPCClient: Sendable {
     public let configuration: BackendConfiguration
     let balancer: LoadBalancer
     let pools: [ConnectionPool]
-    let grpc: [GRPCEndpointClient]
     let budget: RetryBudget
     let sequence = Atomic<Int32>(0)
     let metrics: CallMetrics
@@ -46,12 +45,10 @@ public final class RPCClient: Sendable {
             guard configuration.transport == .tcp else {
                 throw CallError(.invalidArgument, "gRPC backends are reached over TCP only")
             }
-            grpc = try configuration.endpoints.map { endpoint throws(CallError) in try GRPCEndpointClient(endpoint) }
             pools = []
         } else if onLoop {
             // The default TCP transport: each event loop's own pools (LoopClient).
             pools = []
-            grpc = []
         } else {
             let chosen: any RPCTransport = transport ?? ShmIPCTransport()
             let codec = configuration.codec
@@ -62,14 +59,12 @@ public final class RPCClient: Sendable {
                     endpoint: $0, transport: chosen, codec: codec, maxConnections: configuration.maxConnectionsPerEndpoint,
                     multiplexed: multiplexed, maxConcurrentPerConnection: configuration.maxConcurrentPerConnection)
             }
-            grpc = []
         }
     }
 
     /// Closes connections; calls in flight fail with BACKEND_CLOSED.
     public func shutdown() async {
         for pool in pools { pool.close() }
-        for client in grpc { client.shutdown() }
         for loopClient in loopClients {
             try? await loopClient.eventLoop.submit { loopClient.shutDown() }.get()
         }
@@ -214,29 +209,6 @@ extension Duration {
     var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
-extension RPCClient {
-    /// A server-streaming gRPC call: reply messages as they arrive. Not retried once started (messages may have
-    /// been delivered); the stream fails with a ``CallError``.
-    public func serverStream(_ request: RPCRequest, options: CallOptions = CallOptions())
-        -> AsyncThrowingStream<[UInt8], any Error>
-    {
-        guard configuration.framing == .grpc else {
-            return AsyncThrowingStream {
-                throw CallError(.invalidArgument, "server streaming needs a gRPC backend")
-            }
-        }
-        let now = ContinuousClock.now
-        guard let index = balancer.pick(key: request.hashKey, excluding: [], now: now) else {
-            return AsyncThrowingStream { throw CallError(.unavailable, "no healthy endpoint") }
-        }
-        var timeout = options.rpcTimeout ?? configuration.rpcTimeout
-        for deadline in [options.deadline, options.rpcDeadline].compactMap({ $0 }) {
-            timeout = min(timeout ?? (deadline - now), deadline - now)
-        }
-        return grpc[index].serverStream(request, timeout: timeout, requestID: options.requestID)
     }
 }
 

@@ -34,4 +34,18 @@ package struct GRPCCallHandle {
     package func cancel() {
         connection?.cancel(streamID: streamID)
     }
+
+    /// Sends one request message of a streaming call; false when the call has ended (or never started).
+    @discardableResult
+    package func send(_ message: ByteBuffer) -> Bool {
+        connection?.send(streamID: streamID, message: message) ?? false
+    }
+
+    /// Ends the request side of a streaming call.
+    package func finishSending() {
+        connection?.finishSending(streamID: streamID)
+    }
+
+    /// Whether the connection takes more bytes now.
+    package var isWritable: Bool { connection?.isWritable ?? false }
 }

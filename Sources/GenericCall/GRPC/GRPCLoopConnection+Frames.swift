@@ -161,10 +161,11 @@ extension GRPCLoopConnection {
             target = configuration.streamWindowSize
         }
         guard let increment = HTTP2WindowRefill.increment(inbound: inbound, target: target) else { return }
-        context.write(
+        // Flushed now: NIOHTTP2Handler may report the window after our read-complete flush, and a peer waiting
+        // for this update sends nothing that would cause another.
+        context.writeAndFlush(
             NIOAny(HTTP2Frame(streamID: event.streamID, payload: .windowUpdate(windowSizeIncrement: increment))),
             promise: nil)
-        needsFlush = true
     }
 
     /// An error for one stream fails that call; any other error ends the connection.

@@ -108,8 +108,9 @@ package final class GRPCLoopConnection {
         }
         let id = Int32(nextStreamID)
         nextStreamID += 2
-        streams[id] = GRPCLoopStream(
-            id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
+        let stream = GRPCLoopStream(id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
+        stream.sendingFinished = true
+        streams[id] = stream
         isStartingCall = true
         defer { isStartingCall = false }
         let streamID = HTTP2StreamID(id)
@@ -125,6 +126,62 @@ package final class GRPCLoopConnection {
         context.flush()
         return GRPCCallHandle(connection: self, streamID: id)
     }
+
+    /// Starts a streaming call (client or bidirectional, or a server stream whose request is sent later): HEADERS
+    /// only. Messages follow with ``GRPCCallHandle/send(_:)`` and the request side ends with
+    /// ``GRPCCallHandle/finishSending()``.
+    package func startStream(path: String, metadata: [RPCHeader], timeout: Duration?, observer: any GRPCCallObserver)
+        -> GRPCCallHandle
+    {
+        eventLoop.assertInEventLoop()
+        guard isUsable, let context else {
+            let reason = goAwayLastStreamID != nil ? "the server is going away (GOAWAY)" : closeReason ?? "closed"
+            let failure = GRPCCallFailure(
+                error: CallError(.unavailable, "the connection to \(authority) cannot take calls: \(reason)"),
+                requestSent: false)
+            eventLoop.assumeIsolated().execute { observer.finished(.failure(failure)) }
+            return GRPCCallHandle(connection: nil, streamID: 0)
+        }
+        let id = Int32(nextStreamID)
+        nextStreamID += 2
+        streams[id] = GRPCLoopStream(
+            id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
+        let head = GRPCRequestHead.headers(path: path, authority: authority, metadata: metadata, timeout: timeout)
+        context.write(NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .headers(.init(headers: head)))), promise: nil)
+        context.flush()
+        return GRPCCallHandle(connection: self, streamID: id)
+    }
+
+    /// Writes one request message of a streaming call; false when the call has ended.
+    func send(streamID id: Int32, message: ByteBuffer) -> Bool {
+        eventLoop.assertInEventLoop()
+        guard let stream = streams[id], !stream.sendingFinished, let context else { return false }
+        var body = context.channel.allocator.buffer(capacity: 5 + message.readableBytes)
+        body.writeInteger(UInt8(0))
+        body.writeInteger(UInt32(truncatingIfNeeded: message.readableBytes))
+        body.writeImmutableBuffer(message)
+        context.writeAndFlush(
+            NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .data(.init(data: .byteBuffer(body))))),
+            promise: nil)
+        return true
+    }
+
+    /// Ends the request side of a streaming call (an empty DATA frame with END_STREAM).
+    func finishSending(streamID id: Int32) {
+        eventLoop.assertInEventLoop()
+        guard let stream = streams[id], !stream.sendingFinished, let context else { return }
+        stream.sendingFinished = true
+        context.writeAndFlush(
+            NIOAny(
+                HTTP2Frame(
+                    streamID: HTTP2StreamID(id),
+                    payload: .data(.init(data: .byteBuffer(context.channel.allocator.buffer(capacity: 0)), endStream: true)))),
+            promise: nil)
+    }
+
+    /// Whether the connection's socket takes more bytes now (false: a streaming caller should stop reading its
+    /// source until it does).
+    var isWritable: Bool { context?.channel.isWritable ?? false }
 
     /// Closes the connection at once; calls in flight fail (BACKEND_CLOSED, or UNAVAILABLE for streams not
     /// started).
@@ -152,6 +209,12 @@ package final class GRPCLoopConnection {
     /// Ends a call: removes it, then tells its observer (which may start or cancel other calls meanwhile).
     func finish(_ stream: GRPCLoopStream, _ result: Result<[RPCHeader], GRPCCallFailure>) {
         guard streams.removeValue(forKey: stream.id) != nil else { return }
+        if !stream.sendingFinished, let context {
+            // The server ended a streaming call while we could still send: close our side too.
+            context.write(
+                NIOAny(HTTP2Frame(streamID: HTTP2StreamID(stream.id), payload: .rstStream(.noError))), promise: nil)
+            context.flush()
+        }
         notify(stream, result)
     }
 

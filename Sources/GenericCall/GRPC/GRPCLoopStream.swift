@@ -18,6 +18,8 @@ final class GRPCLoopStream {
     /// Our HEADERS left the HTTP/2 state machine (the stream exists on the wire): from here on the request may
     /// have reached the server.
     var opened = false
+    /// The request side has ended (END_STREAM sent): a unary call's at once, a streaming call's when it says so.
+    var sendingFinished = false
 
     init(id: Int32, observer: any GRPCCallObserver, maximumMessageLength: Int) {
         self.id = id

@@ -10,15 +10,23 @@ struct MockGRPCAnswers: Sendable {
         /// The reply messages, each with its 5-byte prefix, in one buffer written as it is.
         case messages(ByteBuffer)
         case status(GRPCStatus, String)
+        /// Each request message back (see ``MockResponse/Kind/echo``).
+        case echo
     }
 
     /// `/package.Service/` : calls to other paths are UNIMPLEMENTED.
     let pathPrefix: String
     let byMethod: [String: Answer]
+    /// Methods whose request is a stream (client-streaming and bidirectional).
+    let streamingRequests: Set<String>
+    /// Methods whose reply is a stream too (bidirectional among ``streamingRequests``).
+    let streamingReplies: Set<String>
 
     init(responder: MockResponder, service: ProtoServiceDescriptor) {
         pathPrefix = "/\(service.fullName)/"
         var byMethod: [String: Answer] = [:]
+        streamingRequests = Set(service.methods.filter(\.clientStreaming).map(\.name))
+        streamingReplies = Set(service.methods.filter(\.serverStreaming).map(\.name))
         for method in service.methods {
             do {
                 switch try responder.answer(method: method.name) {
@@ -36,6 +44,8 @@ struct MockGRPCAnswers: Sendable {
                     byMethod[method.name] = .status(.internal, exception.message)
                 case .business(_, let message, _):
                     byMethod[method.name] = .status(.failedPrecondition, message)
+                case .echo:
+                    byMethod[method.name] = .echo
                 }
             } catch {
                 byMethod[method.name] = .status(.unknown, "\(error)")
@@ -51,8 +61,25 @@ struct MockGRPCAnswers: Sendable {
         return byMethod[method] == nil ? nil : method
     }
 
+    /// A message with its 5-byte gRPC prefix.
+    static func prefixed(_ message: ByteBuffer) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(5 + message.readableBytes)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(message.readableBytes))
+        buffer.writeImmutableBuffer(message)
+        return buffer
+    }
+
     static let responseHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc"]
     static let okTrailers: HPACKHeaders = ["grpc-status": "0"]
+
+    /// Trailers after response headers: grpc-status and grpc-message.
+    static func trailers(_ status: GRPCStatus, _ message: String) -> HPACKHeaders {
+        var headers: HPACKHeaders = ["grpc-status": String(status.rawValue)]
+        if !message.isEmpty { headers.add(name: "grpc-message", value: GRPCStatusMapping.percentEncoded(message)) }
+        return headers
+    }
 
     /// A status with no message (trailers only): `:status`, content-type, grpc-status and grpc-message.
     static func trailersOnly(_ status: GRPCStatus, _ message: String) -> HPACKHeaders {

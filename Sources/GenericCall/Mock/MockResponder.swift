@@ -16,6 +16,8 @@ public struct MockResponder: Sendable {
         case applicationException(TApplicationException)
         case grpcStatus(code: Int, message: String)
         case business(status: String, message: String, payload: [UInt8])
+        /// The request message(s) back (gRPC).
+        case echo
     }
 
     public init(schema: ServiceSchema, responses: MockResponses = MockResponses(), thriftProtocol: ThriftProtocol = .binary)
@@ -81,6 +83,8 @@ public struct MockResponder: Sendable {
                     return .grpcStatus(code: code, message: message)
                 case .business(let status, let message)?:
                     return .business(status: status, message: message, payload: try encode(defaultReply))
+                case .echo?:
+                    throw CallError(.invalidArgument, "\(method): echo is for gRPC methods")
                 case nil:
                     return .payload([try encode(defaultReply)])
                 }
@@ -102,6 +106,8 @@ public struct MockResponder: Sendable {
                     return .grpcStatus(code: code, message: message)
                 case .business(let status, let message)?:
                     return .business(status: status, message: message, payload: [])
+                case .echo?:
+                    return .echo
                 case nil:
                     return .payload([[]])
                 }

@@ -22,6 +22,9 @@ public struct MockResponse: Sendable {
         case applicationException(TApplicationException)
         case grpcStatus(code: Int, message: String)
         case business(status: String, message: String)
+        /// gRPC only: each request message back as a reply (bidirectional and unary calls); a client-streaming
+        /// call gets all its request messages concatenated, which for Protobuf is their merge.
+        case echo
     }
 
     public var kind: Kind
@@ -59,7 +62,9 @@ public struct MockResponses: Sendable {
                     throw CallError(.invalidArgument, "responses[\(method)]: \(error.localizedDescription)")
                 }
             }
-            if let reply = entry["reply"] {
+            if entry["echo"] as? Bool == true {
+                byMethod[method] = MockResponse(.echo)
+            } else if let reply = entry["reply"] {
                 byMethod[method] = MockResponse(.reply(try text(reply)))
             } else if let replies = entry["replies"] as? [Any] {
                 var encoded: [[UInt8]] = []
@@ -78,7 +83,7 @@ public struct MockResponses: Sendable {
                     status: "\(status)", message: entry["biz_message"] as? String ?? ""))
             } else {
                 throw CallError(
-                    .invalidArgument, "responses[\(method)] needs one of reply, replies, exception, "
+                    .invalidArgument, "responses[\(method)] needs one of reply, replies, echo, exception, "
                         + "application_exception, grpc_status, biz_status")
             }
         }

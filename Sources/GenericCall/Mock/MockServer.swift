@@ -232,6 +232,8 @@ extension MockServer {
                 case .business(let status, let message, let payload):
                     reply.payload = payload
                     reply.stringInfo = [RPCHeader("biz-status", status), RPCHeader("biz-message", message)]
+                case .echo:
+                    reply.payload = request.payload
                 }
             } catch {
                 exception(TApplicationException(message: "\(error)", type: TApplicationException.internalError))
