@@ -16,6 +16,8 @@ final class GatewayHandler: Sendable {
     let limits: GatewayConfig.Limits
     let adminToken: String?
     let limiter: RouteConcurrencyLimiter
+    /// `/console` and `/openapi.json`.
+    let console: ConsoleEndpoints
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
     let eventLoopGroup: any EventLoopGroup
     /// True while the server listens and is not shutting down (`/readyz`).
@@ -34,6 +36,7 @@ final class GatewayHandler: Sendable {
         limits = config.limits
         adminToken = config.adminToken
         limiter = RouteConcurrencyLimiter(limit: config.limits.maxConcurrent)
+        console = ConsoleEndpoints(settings: config.console, adminToken: config.adminToken)
     }
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
@@ -51,6 +54,9 @@ final class GatewayHandler: Sendable {
         if let rejection = headerRejection(request.headers) {
             label = "rejected"
             response = rejection.hummingbird
+        } else if isConsoleRequest(method: request.method, path: path) {
+            label = "console"
+            response = consoleResponse(request, path: path)
         } else if isAdminPath(path) {
             label = "admin"
             response = await admin(request, path: path)

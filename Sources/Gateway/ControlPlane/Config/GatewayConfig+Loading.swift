@@ -31,6 +31,12 @@ extension GatewayConfig {
             self.limits.maxConcurrent = try limitsReader.integer("max_concurrent", in: 1...1_000_000)
             try limitsReader.rejectUnknownKeys()
         }
+        if let console = reader.node("console") {
+            var consoleReader = try ConfigReader(console, path: "console")
+            if let enabled = try consoleReader.bool("enabled") { self.console.enabled = enabled }
+            if let openAPI = try consoleReader.bool("openapi") { self.console.openAPI = openAPI }
+            try consoleReader.rejectUnknownKeys()
+        }
         if let services = reader.node("services") {
             guard case .list(let items) = services else {
                 throw ConfigError("services", "expected a list, found \(services.summary)")
