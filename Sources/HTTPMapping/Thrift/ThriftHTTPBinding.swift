@@ -1,4 +1,4 @@
-internal import DynamicCodec
+package import DynamicCodec
 /// Where each field of a Thrift request or reply struct goes in HTTP, read from its `api.*` annotations
 /// (the CloudWeGo / Hertz convention).
 package enum ThriftHTTPBinding {

@@ -13,8 +13,8 @@ enum AsyncProcess {
         let directory = OpenAPITestSupport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let outputPath = directory + "/stdout", errorPath = directory + "/stderr"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

@@ -13,8 +13,13 @@ import HTTPMapping
 /// `portico openapi`.
 public enum OpenAPIDocument {
     /// The document of a route snapshot, and how many operations it has.
-    static func build(_ snapshot: RouteSnapshot) -> (document: OpenAPIJSON, operations: Int) {
+    static func build(_ snapshot: RouteSnapshot, console: GatewayConfig.Console = GatewayConfig.Console(),
+        adminAPI: Bool = false
+    ) -> (document: OpenAPIJSON, operations: Int) {
         var builder = OpenAPIDocumentBuilder()
+        builder.adminAPI = adminAPI
+        if console.openAPI { builder.ownPaths.insert(ConsoleEndpoints.documentPath) }
+        if console.enabled { builder.ownPaths.formUnion([ConsoleEndpoints.consolePath, ConsoleEndpoints.consolePath + "/"]) }
         for route in snapshot.table.routes {
             guard let (config, _) = snapshot.service(for: route.target) else { continue }
             builder.add(
@@ -49,7 +54,7 @@ public enum OpenAPIDocument {
         }
         let snapshot = try RouteSnapshotBuilder(fileSchemas: FileSchemaCache())
             .build(services: config.services, registry: registry, generation: 1)
-        return build(snapshot).document.encoded(indent: indent)
+        return build(snapshot, console: config.console, adminAPI: config.adminToken != nil).document.encoded(indent: indent)
     }
 
     /// Every Protobuf service; the Thrift services no other service extends (the ones that extend serve the

@@ -15,6 +15,13 @@ struct OpenAPIDocumentBuilder {
     }
 
     var schemas = OpenAPISchemaSet()
+    /// Paths the gateway answers itself before any route (GET and HEAD): `/healthz`, `/readyz`, `/metrics`, and
+    /// `/openapi.json` and `/console` when served.
+    var ownPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
+    /// Whether the admin API (`/admin/descriptors...`, `/admin/services...`, any method) is served.
+    var adminAPI = false
+    /// Routes the gateway's own endpoints hide, as `GET /healthz -> Service.Method`.
+    private(set) var shadowed: [String] = []
     private var paths: [String: [(String, OpenAPIJSON)]] = [:]
     private var pathsByShape: [String: OpenAPIPath] = [:]
     private var operationIDs: Set<String> = []
@@ -23,6 +30,10 @@ struct OpenAPIDocumentBuilder {
 
     /// Adds the operation of one route. Client-streaming methods are left out: HTTP/JSON routes refuse them.
     mutating func add(_ route: Route, service: Service) {
+        guard !isShadowed(route) else {
+            shadowed.append(route.description)
+            return
+        }
         var path: OpenAPIPath
         if route.isGeneric {
             path = OpenAPIPath(text: route.template, parameters: [])
@@ -86,6 +97,17 @@ struct OpenAPIDocumentBuilder {
         operationCount += 1
     }
 
+    /// Whether the gateway's own endpoints take every request of this route.
+    func isShadowed(_ route: Route) -> Bool {
+        let template = route.template
+        if adminAPI,
+            ["/admin/descriptors", "/admin/services"].contains(where: { template == $0 || template.hasPrefix($0 + "/") })
+        {
+            return true
+        }
+        return (route.httpMethod == "GET" || route.httpMethod == "HEAD") && ownPaths.contains(template)
+    }
+
     private mutating func uniqueOperationID(_ base: String) -> String {
         var candidate = base
         var number = 2
@@ -111,6 +133,7 @@ struct OpenAPIDocumentBuilder {
             ("info", .object([
                 ("title", .string(title)), ("version", .string(version)), ("description", .string(description)),
             ])),
+            ("x-portico-shadowed-routes", .array(shadowed.map { .string($0) })),
             ("tags", .array(tags.map { .object([("name", .string($0.0)), ("description", .string($0.1))]) })),
             ("paths", .object(pathItems)),
             ("components", .object([
@@ -126,8 +149,9 @@ struct OpenAPIDocumentBuilder {
                     ("X-Portico-Timeout", .object([
                         ("name", .string("X-Portico-Timeout")), ("in", .string("header")),
                         ("description", .string(
-                            "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies.")),
-                        ("schema", .object([("type", .string("string")), ("pattern", .string("^[0-9]{1,6}(ms|s)$"))])),
+                            "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies. "
+                                + "Shorter deadlines are accepted too, and answer 504 TIMEOUT_BY_CALLER when they pass.")),
+                        ("schema", .object([("type", .string("string")), ("pattern", .string("^([1-9][0-9]{2,5}ms|[1-9][0-9]{0,3}s)$"))])),
                     ]))
                 ])),
                 ("headers", .object([

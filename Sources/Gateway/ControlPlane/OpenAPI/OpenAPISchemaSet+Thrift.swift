@@ -106,7 +106,7 @@ extension OpenAPISchemaSet {
             }
             var members: [(String, OpenAPIJSON)] = [("type", .string("object"))]
             switch key {
-            case .byte, .i16, .i32, .i64:
+            case .byte, .i16, .i32, .i64, .enum:
                 members.append(("propertyNames", .object([("pattern", .string("^-?[0-9]+$"))])))
             case .bool:
                 members.append(("propertyNames", .object([("enum", .array([.string("true"), .string("false")]))])))
