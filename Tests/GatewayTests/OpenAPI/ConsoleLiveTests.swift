@@ -69,7 +69,7 @@ struct ConsoleLiveTests {
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
                     + "response_schema_conformance",
                 "--max-examples", "12", "--seed", "21", "--workers", "1", "--request-timeout", "10",
-                "--max-time", "120", "--phases", "examples,coverage,fuzzing",
+                "--max-time", "60", "--phases", "examples,coverage,fuzzing",
                 // Server streams run until the caller leaves; their bodies are not one JSON document.
                 "--exclude-path-regex", ":watch$",
                 "--report", "junit", "--report-dir", Support.artifacts + "/schemathesis",

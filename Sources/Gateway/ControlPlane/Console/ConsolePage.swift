@@ -33,7 +33,7 @@ button.op { display:block; width:100%; text-align:left; border:0; background:non
 button.op:hover, button.op.active { background:#e8effa; }
 .verb { display:inline-block; min-width:52px; font:600 11px/1.6 ui-monospace, monospace; color:#fff; border-radius:3px; text-align:center; margin-right:6px; }
 .GET { background:#1c7c3a; } .POST { background:#1f5fbf; } .PUT { background:#8a5a00; } .PATCH { background:#6b3fa0; } .DELETE { background:#b3261e; }
-.route { font:12px ui-monospace, monospace; word-break:break-all; }
+.route { font:12px ui-monospace, monospace; overflow-wrap:anywhere; }
 .method { color:var(--muted); font-size:12px; display:block; padding-left:58px; }
 section#detail { padding:16px 20px; overflow:auto; min-width:0; }
 h2 { font-size:18px; margin:0 0 4px; word-break:break-all; }
@@ -146,7 +146,10 @@ function renderList() {
   box.replaceChildren();
   const services = [...new Set(ops.map(o => o.service))];
   for (const service of services) {
-    const matching = ops.filter(o => o.service === service && (service + o.path + o.op.summary).toLowerCase().includes(filter));
+    // Annotated routes first, then the generic ones.
+    const generic = o => ((o.op["x-portico"] || {}).generic ? 1 : 0);
+    const matching = ops.filter(o => o.service === service && (service + o.path + o.op.summary).toLowerCase().includes(filter))
+      .sort((a, b) => generic(a) - generic(b));
     if (!matching.length) continue;
     const details = el("details", { class: "service", open: "" }, el("summary", {}, service));
     for (const o of matching) {
@@ -169,7 +172,8 @@ function select(o) {
   current = o;
   renderList();
   const op = o.op, meta = op["x-portico"] || {};
-  const rows = (op.parameters || []).map(p => p.$ref ? doc.components.parameters[p.$ref.split("/").pop()] : p);
+  // X-Portico-Timeout has its own field below.
+  const rows = (op.parameters || []).map(p => p.$ref ? doc.components.parameters[p.$ref.split("/").pop()] : p).filter(p => p.name !== "X-Portico-Timeout");
   const table = el("table", { class: "params" });
   for (const p of rows) {
     const input = el("input", { class: "param", "data-in": p.in, "data-name": p.name, placeholder: (resolve(p.schema || {}).type || "string") + (p.required ? " (required)" : "") });
