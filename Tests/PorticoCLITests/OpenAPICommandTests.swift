@@ -66,6 +66,7 @@ struct OpenAPICommandTests {
                 schema: \(Self.descriptors)/demo/inventory.proto
                 service: inventory.v1.Inventory
                 endpoints: [127.0.0.1:9]
+                proto_names: true
             """
         try config.write(toFile: directory + "/portico.yaml", atomically: true, encoding: .utf8)
         let output = directory + "/openapi.json"
@@ -74,6 +75,10 @@ struct OpenAPICommandTests {
         let document = try Self.object(Array(try Data(contentsOf: URL(fileURLWithPath: output))))
         let paths = try #require(document["paths"] as? [String: Any])
         #expect(paths["/v1/inventory/{sku}:watch"] != nil, "\(paths.keys.sorted())")
+        // proto_names: the replies and so the schemas use .proto field names.
+        let stock = document["components"].flatMap { ($0 as? [String: Any])?["schemas"] as? [String: Any] }?["inventory.v1.Stock.proto_names"]
+        let properties = (stock as? [String: Any])?["properties"] as? [String: Any]
+        #expect(properties?["copies_by_warehouse"] != nil, "\(String(describing: stock))")
         #expect(!FileManager.default.fileExists(atPath: directory + "/store"), "the store is only read")
     }
 }

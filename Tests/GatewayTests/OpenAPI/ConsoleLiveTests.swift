@@ -30,6 +30,17 @@ struct ConsoleLiveTests {
         }
     }
 
+    @Test func protoNamesReachTheRepliesAndTheDocument() async throws {
+        try await Support.withDemoGateway(protoNames: true) { gateway in
+            let stock = try await gateway.request("GET", "/v1/inventory/dune-1965")
+            #expect(stock.status == 200)
+            #expect(stock.text.contains("\"copies_by_warehouse\""), "\(stock.text)")
+            let document = try Support.object(try await gateway.request("GET", "/openapi.json").body)
+            let properties = Support.at(document, "components", "schemas", "inventory.v1.Stock.proto_names", "properties")
+            #expect((properties as? [String: Any])?["copies_by_warehouse"] != nil)
+        }
+    }
+
     @Test func theConsoleIsOffUnlessEnabled() async throws {
         try await Support.withDemoGateway(console: false) { gateway in
             let page = try await gateway.request("GET", "/console")

@@ -94,7 +94,7 @@ enum OpenAPITestSupport {
     }
 
     /// The demo's services as config YAML.
-    static func demoServices(thrift: String, grpc: String) -> String {
+    static func demoServices(thrift: String, grpc: String, protoNames: Bool = false) -> String {
         """
           - name: bookstore
             schema: \(Fixtures.descriptors)/bookstore.thrift
@@ -105,18 +105,19 @@ enum OpenAPITestSupport {
             schema: \(Fixtures.descriptors)/demo/inventory.proto
             service: inventory.v1.Inventory
             endpoints: [\(grpc)]
+            proto_names: \(protoNames)
         """
     }
 
     /// A gateway in front of the demo's mock backends.
     static func withDemoGateway<T: Sendable>(
-        token: String? = nil, console: Bool = true, _ body: @Sendable (GatewayFixture) async throws -> T
+        token: String? = nil, console: Bool = true, protoNames: Bool = false, _ body: @Sendable (GatewayFixture) async throws -> T
     ) async throws -> T {
         try await withDemoBackends { thrift, grpc in
             let invoker = GenericCallInvoker()
             do {
                 let config = try Fixtures.config(
-                    services: demoServices(thrift: thrift, grpc: grpc), token: token,
+                    services: demoServices(thrift: thrift, grpc: grpc, protoNames: protoNames), token: token,
                     extra: "console: { enabled: \(console) }\n")
                 let result = try await GatewayFixture.with(config, backend: invoker, body)
                 await invoker.shutdown()

@@ -39,6 +39,7 @@ extension ServiceConfig {
         fields.append("\"methods\":{\(methodFields.joined(separator: ","))}")
         fields.append("\"forward_headers\":\(list(forwardHeaders))")
         fields.append("\"strict\":\(strict)")
+        if protoNames { fields.append("\"proto_names\":true") }
         if let metadataPrefix { fields.append("\"metadata_prefix\":\(quote(metadataPrefix))") }
         return "{" + fields.joined(separator: ",") + "}"
     }

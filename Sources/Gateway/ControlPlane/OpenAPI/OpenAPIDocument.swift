@@ -24,7 +24,8 @@ public enum OpenAPIDocument {
             guard let (config, _) = snapshot.service(for: route.target) else { continue }
             builder.add(
                 route,
-                service: OpenAPIDocumentBuilder.Service(name: config.name, framing: config.framing?.rawValue))
+                service: OpenAPIDocumentBuilder.Service(
+                    name: config.name, protoNames: config.protoNames, framing: config.framing?.rawValue))
         }
         let names = snapshot.services.map(\.name).joined(separator: ", ")
         let document = builder.document(
