@@ -34,7 +34,9 @@ struct OpenAPICommand: ParsableCommand {
     var compact = false
 
     func validate() throws {
-        guard (config == nil) != (schema == nil) else { throw ValidationError("give exactly one of --config or --schema") }
+        guard (config == nil) != (schema == nil) else {
+            throw ValidationError("give exactly one of --config or --schema")
+        }
         if config != nil, !services.isEmpty || !includes.isEmpty {
             throw ValidationError("--service and --include go with --schema")
         }
@@ -44,7 +46,8 @@ struct OpenAPICommand: ParsableCommand {
         let document: [UInt8]
         do {
             if let config {
-                document = try OpenAPIDocument.generate(config: try GatewayConfig.load(path: config), indent: compact ? 0 : 2)
+                document = try OpenAPIDocument.generate(
+                    config: try GatewayConfig.load(path: config), indent: compact ? 0 : 2)
             } else {
                 document = try OpenAPIDocument.generate(
                     schemaPath: schema!, include: includes, services: services, indent: compact ? 0 : 2)

@@ -76,7 +76,8 @@ struct OpenAPICommandTests {
         let paths = try #require(document["paths"] as? [String: Any])
         #expect(paths["/v1/inventory/{sku}:watch"] != nil, "\(paths.keys.sorted())")
         // proto_names: the replies and so the schemas use .proto field names.
-        let stock = document["components"].flatMap { ($0 as? [String: Any])?["schemas"] as? [String: Any] }?["inventory.v1.Stock.proto_names"]
+        let stock = document["components"].flatMap { ($0 as? [String: Any])?["schemas"] as? [String: Any] }?[
+            "inventory.v1.Stock.proto_names"]
         let properties = (stock as? [String: Any])?["properties"] as? [String: Any]
         #expect(properties?["copies_by_warehouse"] != nil, "\(String(describing: stock))")
         #expect(!FileManager.default.fileExists(atPath: directory + "/store"), "the store is only read")

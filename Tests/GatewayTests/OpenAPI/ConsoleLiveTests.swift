@@ -36,7 +36,8 @@ struct ConsoleLiveTests {
             #expect(stock.status == 200)
             #expect(stock.text.contains("\"copies_by_warehouse\""), "\(stock.text)")
             let document = try Support.object(try await gateway.request("GET", "/openapi.json").body)
-            let properties = Support.at(document, "components", "schemas", "inventory.v1.Stock.proto_names", "properties")
+            let properties = Support.at(
+                document, "components", "schemas", "inventory.v1.Stock.proto_names", "properties")
             #expect((properties as? [String: Any])?["copies_by_warehouse"] != nil)
         }
     }
@@ -59,7 +60,8 @@ struct ConsoleLiveTests {
             #expect(try await gateway.request("GET", "/openapi.json").status == 401)
             let wrong = try await gateway.request("GET", "/openapi.json", headers: [("Authorization", "Bearer nope")])
             #expect(wrong.status == 401)
-            let bearer = try await gateway.request("GET", "/openapi.json", headers: [("Authorization", "Bearer s3cret")])
+            let bearer = try await gateway.request(
+                "GET", "/openapi.json", headers: [("Authorization", "Bearer s3cret")])
             #expect(bearer.status == 200)
             let basic = Data("me:s3cret".utf8).base64EncodedString()
             let page = try await gateway.request("GET", "/console", headers: [("Authorization", "Basic \(basic)")])
@@ -102,8 +104,10 @@ struct ConsoleLiveTests {
             defer { try? FileManager.default.removeItem(atPath: profile) }
             func browser(_ extra: [String]) async throws -> AsyncProcess.Result {
                 try await AsyncProcess.run(
-                    [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--user-data-dir=\(profile)", "--virtual-time-budget=8000"] + extra + [url],
+                    [
+                        chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                        "--user-data-dir=\(profile)", "--virtual-time-budget=8000",
+                    ] + extra + [url],
                     timeout: .seconds(90))
             }
             let dump = try await browser(["--dump-dom"])
@@ -117,7 +121,9 @@ struct ConsoleLiveTests {
             for width in [1280, 400] {
                 let path = Support.artifacts + "/console-\(width).png"
                 try? FileManager.default.removeItem(atPath: path)
-                let shot = try await browser(["--screenshot=\(path)", "--window-size=\(width),1000", "--hide-scrollbars"])
+                let shot = try await browser([
+                    "--screenshot=\(path)", "--window-size=\(width),1000", "--hide-scrollbars",
+                ])
                 #expect(shot.status == 0, "\(shot.errors.suffix(2000))")
                 #expect(FileManager.default.fileExists(atPath: path))
             }

@@ -67,32 +67,39 @@ struct OpenAPIDocumentTests {
         let document = try Self.bookstoreProto
         let paths = try #require(document["paths"] as? [String: Any])
         // {name=shelves/*/books/*} spans segments: one placeholder per wildcard.
-        let getBook = try #require(Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}", "get") as? [String: Any])
+        let getBook = try #require(
+            Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}", "get") as? [String: Any])
         let parameters = try #require(getBook["parameters"] as? [[String: Any]])
         #expect(parameters.contains { $0["name"] as? String == "name.books" && $0["in"] as? String == "path" })
         #expect(parameters.contains { $0["name"] as? String == "readMask" && $0["in"] as? String == "query" })
         // additional_bindings: PATCH (body "book") and PUT (body "*"); {book.name=...} has the shape of
         // {name=...}, so the three methods share one path and its placeholder names.
-        let bookPath = try #require(Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}") as? [String: Any])
-        #expect(bookPath["get"] != nil && bookPath["patch"] != nil && bookPath["put"] != nil && bookPath["delete"] != nil)
+        let bookPath = try #require(
+            Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}") as? [String: Any])
+        #expect(
+            bookPath["get"] != nil && bookPath["patch"] != nil && bookPath["put"] != nil && bookPath["delete"] != nil)
         #expect(
             Support.at(bookPath, "put", "requestBody", "content", "application/json", "schema", "$ref") as? String
                 == "#/components/schemas/bookstore.v1.UpdateBookRequest")
         // Nested query fields with dotted names; a body field leaves the rest to the query.
-        let listBooks = try #require(Support.at(paths, "/v1/shelves/{shelf}/books", "get", "parameters") as? [[String: Any]])
+        let listBooks = try #require(
+            Support.at(paths, "/v1/shelves/{shelf}/books", "get", "parameters") as? [[String: Any]])
         #expect(listBooks.contains { $0["name"] as? String == "filter.tags" })
         let createBook = try #require(Support.at(paths, "/v1/shelves/{shelf}/books", "post") as? [String: Any])
         #expect(
             Support.at(createBook, "requestBody", "content", "application/json", "schema", "$ref") as? String
                 == "#/components/schemas/bookstore.v1.Book")
-        #expect((createBook["parameters"] as? [[String: Any]])?.contains { $0["name"] as? String == "requestId" } == true)
+        #expect(
+            (createBook["parameters"] as? [[String: Any]])?.contains { $0["name"] as? String == "requestId" } == true)
         // response_body: the reply is the cover field.
-        let cover = try #require(Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}/cover", "get") as? [String: Any])
+        let cover = try #require(
+            Support.at(paths, "/v1/shelves/{name.shelves}/books/{name.books}/cover", "get") as? [String: Any])
         #expect(
             Support.at(cover, "responses", "200", "content", "application/json", "schema", "$ref") as? String
                 == "#/components/schemas/bookstore.v1.Cover")
         // Server streams: SSE and NDJSON.
-        let watch = try #require(Support.at(paths, "/v1/shelves/{shelf}:watch", "get", "responses", "200", "content") as? [String: Any])
+        let watch = try #require(
+            Support.at(paths, "/v1/shelves/{shelf}:watch", "get", "responses", "200", "content") as? [String: Any])
         #expect(watch["text/event-stream"] != nil && watch["application/x-ndjson"] != nil)
         // The generic route and the error default.
         let generic = try #require(Support.at(paths, "/bookstore.v1.Bookstore/ListShelves", "post") as? [String: Any])
@@ -114,18 +121,29 @@ struct OpenAPIDocumentTests {
         let responses = try #require(getBook["responses"] as? [String: Any])
         #expect(Support.at(responses, "200", "headers", "ETag") != nil)
         #expect(Support.at(responses, "200", "headers", "Set-Cookie") != nil)
-        let replyBody = try #require(Support.at(responses, "200", "content", "application/json", "schema", "properties") as? [String: Any])
+        let replyBody = try #require(
+            Support.at(responses, "200", "content", "application/json", "schema", "properties") as? [String: Any])
         #expect(Set(replyBody.keys) == ["book"], "status, etag, session and backend_trace are not in the body")
-        let notFound = try #require(Support.at(responses, "404", "content", "application/json", "schema", "anyOf") as? [[String: Any]])
-        #expect(notFound.first?["$ref"] as? String == "#/components/schemas/portico.DeclaredException.bookstore_common.BookNotFound")
+        let notFound = try #require(
+            Support.at(responses, "404", "content", "application/json", "schema", "anyOf") as? [[String: Any]])
+        #expect(
+            notFound.first?["$ref"] as? String
+                == "#/components/schemas/portico.DeclaredException.bookstore_common.BookNotFound")
         // Raw body, forms, cookies.
-        let upload = try #require(Support.at(paths, "/v1/shelves/{shelf}/books/{id}/cover", "put", "requestBody", "content") as? [String: Any])
+        let upload = try #require(
+            Support.at(paths, "/v1/shelves/{shelf}/books/{id}/cover", "put", "requestBody", "content") as? [String: Any]
+        )
         #expect(upload["application/octet-stream"] != nil)
-        let review = try #require(Support.at(paths, "/v1/shelves/{shelf}/books/{id}/reviews", "post", "requestBody", "content") as? [String: Any])
+        let review = try #require(
+            Support.at(paths, "/v1/shelves/{shelf}/books/{id}/reviews", "post", "requestBody", "content")
+                as? [String: Any])
         #expect(review["multipart/form-data"] != nil && review["application/x-www-form-urlencoded"] != nil)
         let create = try #require(Support.at(paths, "/v1/shelves", "post") as? [String: Any])
         #expect((create["parameters"] as? [[String: Any]])?.contains { $0["in"] as? String == "cookie" } == true)
-        #expect(Support.at(create, "requestBody", "content", "application/json", "schema", "required") as? [String] == ["theme"])
+        #expect(
+            Support.at(create, "requestBody", "content", "application/json", "schema", "required") as? [String] == [
+                "theme"
+            ])
         // Health.Ping's GET /healthz is the gateway's own health endpoint: listed as shadowed, not as a path.
         #expect(paths["/healthz"] == nil)
         #expect((document["x-portico-shadowed-routes"] as? [String])?.contains { $0.hasPrefix("GET /healthz") } == true)
@@ -137,14 +155,18 @@ struct OpenAPIDocumentTests {
         // api.js_conv: Book.id travels as a string.
         #expect(Support.at(book, "properties", "id", "type") as? String == "string")
         #expect(Support.at(book, "properties", "ISBN") != nil)
-        #expect(Support.at(book, "properties", "prices", "additionalProperties", "$ref") as? String == "#/components/schemas/bookstore_common.Money")
+        #expect(
+            Support.at(book, "properties", "prices", "additionalProperties", "$ref") as? String
+                == "#/components/schemas/bookstore_common.Money")
         let availability = try #require(Self.schema(document, "bookstore_common.Availability"))
         #expect((availability["oneOf"] as? [Any])?.count == 3)
         let genre = try #require(Self.schema(document, "bookstore_common.Genre")?["anyOf"] as? [[String: Any]])
         #expect(genre.map { $0["type"] as? String } == ["integer", "string"])
         // The generic route of an inherited method, with a non-struct result.
         #expect(
-            Support.at(paths, "/bookstore.BookstoreAdmin/Reindex", "post", "responses", "200", "content", "application/json", "schema", "format")
+            Support.at(
+                paths, "/bookstore.BookstoreAdmin/Reindex", "post", "responses", "200", "content", "application/json",
+                "schema", "format")
                 as? String == "int32")
     }
 
@@ -158,10 +180,13 @@ struct OpenAPIDocumentTests {
         ("baseline.thrift", Fixtures.descriptors + "/baseline.thrift", []),
         ("demo/inventory.proto", Fixtures.descriptors + "/demo/inventory.proto", [Fixtures.descriptors]),
         ("bench/echo.proto", Fixtures.descriptors + "/bench/echo.proto", [Fixtures.descriptors]),
-        ("call_baseline.thrift", Repo.root.appendingPathComponent("Benchmarks/CallReference/call_baseline.thrift").path, []),
+        (
+            "call_baseline.thrift",
+            Repo.root.appendingPathComponent("Benchmarks/CallReference/call_baseline.thrift").path, []
+        ),
     ]
 
-    @Test func everyExampleAndBenchmarkDocumentIsValidOpenAPI31() throws {
+    @Test func everyExampleAndBenchmarkDocumentIsValidOpenAPI31() async throws {
         var documents: [(name: String, bytes: [UInt8])] = []
         var operations = 0
         for item in Self.validationCases {
@@ -170,18 +195,21 @@ struct OpenAPIDocumentTests {
         // The Thrift services one by one too: inherited routes in each.
         for service in ["Health", "Bookstore"] {
             documents.append(
-                ("bookstore.thrift " + service,
-                 try OpenAPIDocument.generate(schemaPath: Fixtures.descriptors + "/bookstore.thrift", services: [service])))
+                (
+                    "bookstore.thrift " + service,
+                    try OpenAPIDocument.generate(
+                        schemaPath: Fixtures.descriptors + "/bookstore.thrift", services: [service])
+                ))
         }
         for document in documents {
             let paths = try #require(try Support.object(document.bytes)["paths"] as? [String: [String: Any]])
             operations += paths.values.reduce(0) { $0 + $1.count }
         }
-        let result = try Support.validate(documents)
-        #expect(result.status == 0, "\(result.text)\(result.stderr) (\(Support.installHint))")
-        #expect(result.text.components(separatedBy: "valid ").count - 1 == documents.count, "\(result.text)")
+        let result = try await Support.validate(documents)
+        #expect(result.status == 0, "\(result.output)\(result.errors) (\(Support.installHint))")
+        #expect(result.output.components(separatedBy: "valid ").count - 1 == documents.count, "\(result.output)")
         #expect(operations > 60, "\(operations) operations")
-        try "\(documents.count) documents, \(operations) operations\n\(result.text)".write(
+        try "\(documents.count) documents, \(operations) operations\n\(result.output)".write(
             toFile: Support.artifacts + "/spec-validator.txt", atomically: true, encoding: .utf8)
     }
 

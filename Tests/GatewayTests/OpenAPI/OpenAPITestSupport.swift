@@ -33,8 +33,9 @@ enum OpenAPITestSupport {
 
     static let installHint = "run scripts/install-test-deps.sh"
 
-    /// Validates documents with openapi-spec-validator (one Python process for all); returns its output lines.
-    static func validate(_ documents: [(name: String, bytes: [UInt8])]) throws -> ProcessResult {
+    /// Validates documents with openapi-spec-validator (one Python process for all, awaited without holding a
+    /// thread of the test pool); returns its output.
+    static func validate(_ documents: [(name: String, bytes: [UInt8])]) async throws -> AsyncProcess.Result {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var paths: [String] = []
@@ -58,7 +59,7 @@ enum OpenAPITestSupport {
                     print("INVALID", path, str(error)[:2000])
             sys.exit(1 if failed else 0)
             """
-        return try runProcess("/usr/bin/env", ["python3", "-c", script] + paths)
+        return try await AsyncProcess.run(["python3", "-c", script] + paths, timeout: .seconds(120))
     }
 
     /// The demo's mock backends (as `portico serve` starts them): Thrift BookstoreAdmin (framed) and gRPC
@@ -72,7 +73,8 @@ enum OpenAPITestSupport {
             return try MockResponses(json: [UInt8](data))
         }
         let thrift = try ServiceSchema.load(path: descriptors + "/bookstore.thrift", service: "BookstoreAdmin")
-        let proto = try ServiceSchema.load(path: descriptors + "/demo/inventory.proto", service: "inventory.v1.Inventory")
+        let proto = try ServiceSchema.load(
+            path: descriptors + "/demo/inventory.proto", service: "inventory.v1.Inventory")
         let thriftMock = MockServer(
             responder: try MockResponder(schema: thrift, responses: try replies("bookstore-replies.json")),
             framing: .framed)
@@ -111,7 +113,8 @@ enum OpenAPITestSupport {
 
     /// A gateway in front of the demo's mock backends.
     static func withDemoGateway<T: Sendable>(
-        token: String? = nil, console: Bool = true, protoNames: Bool = false, _ body: @Sendable (GatewayFixture) async throws -> T
+        token: String? = nil, console: Bool = true, protoNames: Bool = false,
+        _ body: @Sendable (GatewayFixture) async throws -> T
     ) async throws -> T {
         try await withDemoBackends { thrift, grpc in
             let invoker = GenericCallInvoker()

@@ -33,7 +33,8 @@ final class ConsoleEndpoints: Sendable {
     /// The document of `snapshot`, built once per snapshot generation.
     func document(for snapshot: RouteSnapshot) -> ByteBuffer {
         if let (generation, body) = cached.withLock({ $0 }), generation == snapshot.generation { return body }
-        let body = ByteBuffer(bytes: OpenAPIDocument.build(snapshot, console: settings, adminAPI: adminToken != nil).document.encoded())
+        let body = ByteBuffer(
+            bytes: OpenAPIDocument.build(snapshot, console: settings, adminAPI: adminToken != nil).document.encoded())
         cached.withLock { $0 = (snapshot.generation, body) }
         return body
     }

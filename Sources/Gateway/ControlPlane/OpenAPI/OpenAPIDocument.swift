@@ -13,13 +13,16 @@ import HTTPMapping
 /// `portico openapi`.
 public enum OpenAPIDocument {
     /// The document of a route snapshot, and how many operations it has.
-    static func build(_ snapshot: RouteSnapshot, console: GatewayConfig.Console = GatewayConfig.Console(),
+    static func build(
+        _ snapshot: RouteSnapshot, console: GatewayConfig.Console = GatewayConfig.Console(),
         adminAPI: Bool = false
     ) -> (document: OpenAPIJSON, operations: Int) {
         var builder = OpenAPIDocumentBuilder()
         builder.adminAPI = adminAPI
         if console.openAPI { builder.ownPaths.insert(ConsoleEndpoints.documentPath) }
-        if console.enabled { builder.ownPaths.formUnion([ConsoleEndpoints.consolePath, ConsoleEndpoints.consolePath + "/"]) }
+        if console.enabled {
+            builder.ownPaths.formUnion([ConsoleEndpoints.consolePath, ConsoleEndpoints.consolePath + "/"])
+        }
         for route in snapshot.table.routes {
             guard let (config, _) = snapshot.service(for: route.target) else { continue }
             builder.add(
@@ -49,13 +52,15 @@ public enum OpenAPIDocument {
                 do {
                     registry[name] = (version, try store.bundle(name, version: version).load())
                 } catch {
-                    throw GatewayError(code: "STORE_ERROR", status: 500, "stored descriptors \(name) v\(version): \(error)")
+                    throw GatewayError(
+                        code: "STORE_ERROR", status: 500, "stored descriptors \(name) v\(version): \(error)")
                 }
             }
         }
         let snapshot = try RouteSnapshotBuilder(fileSchemas: FileSchemaCache())
             .build(services: config.services, registry: registry, generation: 1)
-        return build(snapshot, console: config.console, adminAPI: config.adminToken != nil).document.encoded(indent: indent)
+        return build(snapshot, console: config.console, adminAPI: config.adminToken != nil).document.encoded(
+            indent: indent)
     }
 
     /// Every Protobuf service; the Thrift services no other service extends (the ones that extend serve the
@@ -88,7 +93,8 @@ public enum OpenAPIDocument {
         if names.isEmpty { names = Self.outermostServices(schema) }
         guard !names.isEmpty else { throw GatewayError.invalidArgument("\(schemaPath) declares no service") }
         let configs = names.map { name in
-            ServiceConfig(name: name, schema: .file(schemaPath), include: include, service: name, endpoints: ["127.0.0.1:1"])
+            ServiceConfig(
+                name: name, schema: .file(schemaPath), include: include, service: name, endpoints: ["127.0.0.1:1"])
         }
         let snapshot = try RouteSnapshotBuilder(fileSchemas: FileSchemaCache())
             .build(services: configs, registry: [:], generation: 1)

@@ -23,8 +23,10 @@ extension OpenAPIDocumentBuilder {
             let value: OpenAPIJSON
             let description: String
             if let subPattern = parameter.subPattern, let variable = parameter.variable {
-                value = .object([("type", .string("string"))] + (parameter.isMulti ? [] : [("pattern", .string("^[^/]+$"))]))
-                description = "One part of the field `\(variable)`, which the path fills with `\(subPattern)`."
+                value = .object(
+                    [("type", .string("string"))] + (parameter.isMulti ? [] : [("pattern", .string("^[^/]+$"))]))
+                description =
+                    "One part of the field `\(variable)`, which the path fills with `\(subPattern)`."
                     + (parameter.isMulti ? " May hold several segments." : "")
             } else if let chain, let leaf = chain.last {
                 value = schemas.protoValue(leaf, schema: schema, protoNames: protoNames)
@@ -34,7 +36,8 @@ extension OpenAPIDocumentBuilder {
                 description = parameter.isMulti ? "Any number of path segments." : "Any one path segment."
             }
             operation.parameters.append(
-                OpenAPIOperation.parameter(parameter.name, in: "path", schema: value, required: true, description: description))
+                OpenAPIOperation.parameter(
+                    parameter.name, in: "path", schema: value, required: true, description: description))
         }
         switch rule.body {
         case "*":
@@ -46,7 +49,8 @@ extension OpenAPIDocumentBuilder {
                 bound.insert([field.number])
                 operation.requestBody = OpenAPIOperation.jsonBody(
                     schemas.protoField(field, schema: schema, protoNames: protoNames), required: false,
-                    description: "The field `\(name)` of \(input.fullName); the other fields come from the path and the query.")
+                    description:
+                        "The field `\(name)` of \(input.fullName); the other fields come from the path and the query.")
             }
         case nil:
             break
@@ -66,14 +70,16 @@ extension OpenAPIDocumentBuilder {
         _ operation: inout OpenAPIOperation, schema: ProtoSchema, method: ProtoMethodDescriptor,
         output: ProtoMessageDescriptor, field: ProtoFieldDescriptor?, protoNames: Bool
     ) {
-        let reply = field.map { schemas.protoField($0, schema: schema, protoNames: protoNames) }
+        let reply =
+            field.map { schemas.protoField($0, schema: schema, protoNames: protoNames) }
             ?? schemas.proto(output, schema: schema, protoNames: protoNames)
         if method.serverStreaming {
             operation.isStream = true
             operation.responses.append(("200", OpenAPIOperation.streamResponse(reply, typeName: output.fullName)))
         } else {
             let what = field.map { "The field `\($0.name)` of \(output.fullName)" } ?? output.fullName
-            operation.responses.append(("200", OpenAPIOperation.jsonResponse(reply, description: "\(what) as proto3 JSON.")))
+            operation.responses.append(
+                ("200", OpenAPIOperation.jsonResponse(reply, description: "\(what) as proto3 JSON.")))
         }
     }
 
@@ -112,11 +118,13 @@ extension OpenAPIDocumentBuilder {
     }
 
     /// The fields a dotted path (`.proto` or JSON names) walks through, or nil.
-    static func resolve(_ path: String, in type: ProtoMessageDescriptor, schema: ProtoSchema) -> [ProtoFieldDescriptor]? {
+    static func resolve(_ path: String, in type: ProtoMessageDescriptor, schema: ProtoSchema) -> [ProtoFieldDescriptor]?
+    {
         var chain: [ProtoFieldDescriptor] = []
         var current: ProtoMessageDescriptor? = type
         for name in path.split(separator: ".") {
-            guard let message = current, let field = message.field(named: String(name)) ?? message.field(jsonName: String(name))
+            guard let message = current,
+                let field = message.field(named: String(name)) ?? message.field(jsonName: String(name))
             else { return nil }
             chain.append(field)
             current = schema.messageType(of: field)

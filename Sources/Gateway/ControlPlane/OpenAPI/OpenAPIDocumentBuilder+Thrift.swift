@@ -43,10 +43,12 @@ extension OpenAPIDocumentBuilder {
                     OpenAPIOperation.parameter(name, in: "query", schema: value, required: required, description: note))
             case .header(let name):
                 operation.parameters.append(
-                    OpenAPIOperation.parameter(name, in: "header", schema: value, required: required, description: note))
+                    OpenAPIOperation.parameter(name, in: "header", schema: value, required: required, description: note)
+                )
             case .cookie(let name):
                 operation.parameters.append(
-                    OpenAPIOperation.parameter(name, in: "cookie", schema: value, required: required, description: note))
+                    OpenAPIOperation.parameter(name, in: "cookie", schema: value, required: required, description: note)
+                )
             case .form(let name):
                 formPositions.append(position)
                 formNames[position] = name
@@ -58,9 +60,10 @@ extension OpenAPIDocumentBuilder {
         }
         for parameter in path.parameters {
             let position = parameter.variable.flatMap { pathFields[$0] }
-            let value = position.map {
-                schemas.thriftValue(type.fields[$0].type, jsConv: keys.jsConv[$0], schema: schema)
-            } ?? .object([("type", .string("string"))])
+            let value =
+                position.map {
+                    schemas.thriftValue(type.fields[$0].type, jsConv: keys.jsConv[$0], schema: schema)
+                } ?? .object([("type", .string("string"))])
             let description = position.map { "The field `\(type.fields[$0].name)`." } ?? "Not bound to a field."
             operation.parameters.append(
                 OpenAPIOperation.parameter(
@@ -90,17 +93,22 @@ extension OpenAPIDocumentBuilder {
                     : schemas.thriftValue(field.type, jsConv: keys.jsConv[position], schema: schema)
                 properties.append((names[position], value))
             }
-            let requiredNames = positions.filter { type.fields[$0].requiredness == .required }.map { OpenAPIJSON.string(names[$0]) }
+            let requiredNames = positions.filter { type.fields[$0].requiredness == .required }.map {
+                OpenAPIJSON.string(names[$0])
+            }
             var object: [(String, OpenAPIJSON)] = [("type", .string("object")), ("properties", .object(properties))]
             if !requiredNames.isEmpty { object.append(("required", .array(requiredNames))) }
             let form = OpenAPIJSON.object(object)
             operation.requestBody = .object([
                 ("description", .string("Form fields of \(type.name).")),
                 ("required", .bool(required)),
-                ("content", .object([
-                    ("application/x-www-form-urlencoded", .object([("schema", form)])),
-                    ("multipart/form-data", .object([("schema", form)])),
-                ])),
+                (
+                    "content",
+                    .object([
+                        ("application/x-www-form-urlencoded", .object([("schema", form)])),
+                        ("multipart/form-data", .object([("schema", form)])),
+                    ])
+                ),
             ])
         } else if !bodyPositions.isEmpty {
             let object = schemas.thriftObject(
@@ -122,8 +130,11 @@ extension OpenAPIDocumentBuilder {
             thriftStructReply(&operation, type: schema.structs[index], schema: schema)
         case let type?:
             operation.responses.append(
-                ("200", OpenAPIOperation.jsonResponse(
-                    schemas.thriftValue(type, jsConv: false, schema: schema), description: "The result as JSON.")))
+                (
+                    "200",
+                    OpenAPIOperation.jsonResponse(
+                        schemas.thriftValue(type, jsConv: false, schema: schema), description: "The result as JSON.")
+                ))
         }
         // Declared exceptions: the error body with the exception as details.value, under its api.http_code.
         let result = schema.structs[method.resultIndex]
@@ -142,8 +153,11 @@ extension OpenAPIDocumentBuilder {
         for (status, bodies) in byStatus where !operation.responses.contains(where: { $0.0 == status }) {
             let content = OpenAPIJSON.object([("anyOf", .array(bodies + [schemas.errorBody()]))])
             operation.responses.append(
-                (status, OpenAPIOperation.jsonResponse(
-                    content, description: "A declared exception (DECLARED_EXCEPTION), or another error.")))
+                (
+                    status,
+                    OpenAPIOperation.jsonResponse(
+                        content, description: "A declared exception (DECLARED_EXCEPTION), or another error.")
+                ))
         }
     }
 
@@ -163,17 +177,23 @@ extension OpenAPIDocumentBuilder {
                 if case .integer(let code)? = field.defaultValue, (100...599).contains(code) { status = Int(code) }
             case .header(let name):
                 headers.append(
-                    (name, .object([
-                        ("description", .string("The field `\(field.name)`.")),
-                        ("schema", schemas.thriftValue(field.type, jsConv: keys.jsConv[position], schema: schema)),
-                    ])))
+                    (
+                        name,
+                        .object([
+                            ("description", .string("The field `\(field.name)`.")),
+                            ("schema", schemas.thriftValue(field.type, jsConv: keys.jsConv[position], schema: schema)),
+                        ])
+                    ))
             case .cookie(let name):
                 if !headers.contains(where: { $0.0 == "Set-Cookie" }) {
                     headers.append(
-                        ("Set-Cookie", .object([
-                            ("description", .string("The cookie `\(name)` (the field `\(field.name)`).")),
-                            ("schema", .object([("type", .string("string"))])),
-                        ])))
+                        (
+                            "Set-Cookie",
+                            .object([
+                                ("description", .string("The cookie `\(name)` (the field `\(field.name)`).")),
+                                ("schema", .object([("type", .string("string"))])),
+                            ])
+                        ))
                 }
             case .none: break
             case .rawBody: isRaw = true
@@ -185,14 +205,21 @@ extension OpenAPIDocumentBuilder {
         let description = "\(type.name): its body fields as JSON; header and cookie fields as headers."
         if isRaw {
             operation.responses.append(
-                (String(status), .object([
-                    ("description", .string("The raw body field of \(type.name); its type is the Content-Type field's.")),
-                    ("headers", .object(headers)),
-                    ("content", .object([("*/*", .object([("schema", .object([("type", .string("string"))]))]))])),
-                ])))
+                (
+                    String(status),
+                    .object([
+                        (
+                            "description",
+                            .string("The raw body field of \(type.name); its type is the Content-Type field's.")
+                        ),
+                        ("headers", .object(headers)),
+                        ("content", .object([("*/*", .object([("schema", .object([("type", .string("string"))]))]))])),
+                    ])
+                ))
             return
         }
-        let object = schemas.thriftObject(type, positions: bodyPositions, keys: bodyKeys, jsConv: keys.jsConv, schema: schema)
+        let object = schemas.thriftObject(
+            type, positions: bodyPositions, keys: bodyKeys, jsConv: keys.jsConv, schema: schema)
         operation.responses.append(
             (String(status), OpenAPIOperation.jsonResponse(object, description: description, headers: headers)))
     }
@@ -214,18 +241,27 @@ extension OpenAPIDocumentBuilder {
                 ("type", .string("object")),
                 ("description", .string("The error body of the declared exception \(type.name).")),
                 ("required", .array([.string("code"), .string("message"), .string("details")])),
-                ("properties", .object([
-                    ("code", .object([("const", .string("DECLARED_EXCEPTION"))])),
-                    ("message", .object([("type", .string("string"))])),
-                    ("details", .object([
-                        ("type", .string("object")),
-                        ("required", .array([.string("name"), .string("value")])),
-                        ("properties", .object([
-                            ("name", .object([("const", .string(name))])),
-                            ("value", value),
-                        ])),
-                    ])),
-                ])),
+                (
+                    "properties",
+                    .object([
+                        ("code", .object([("const", .string("DECLARED_EXCEPTION"))])),
+                        ("message", .object([("type", .string("string"))])),
+                        (
+                            "details",
+                            .object([
+                                ("type", .string("object")),
+                                ("required", .array([.string("name"), .string("value")])),
+                                (
+                                    "properties",
+                                    .object([
+                                        ("name", .object([("const", .string(name))])),
+                                        ("value", value),
+                                    ])
+                                ),
+                            ])
+                        ),
+                    ])
+                ),
             ])
         }
     }

@@ -68,19 +68,32 @@ struct OpenAPIDocumentBuilder {
         let serviceName = route.target.serviceName
         if !tags.contains(where: { $0.0 == serviceName }) {
             let via = service.framing.map { ", \($0) framing" } ?? ""
-            tags.append((serviceName, "\(idl == "thrift" ? "Thrift" : "Protobuf") service `\(serviceName)` "
-                + "(configured as `\(service.name)`\(via))."))
+            tags.append(
+                (
+                    serviceName,
+                    "\(idl == "thrift" ? "Thrift" : "Protobuf") service `\(serviceName)` "
+                        + "(configured as `\(service.name)`\(via))."
+                ))
         }
         var members: [(String, OpenAPIJSON)] = [
             ("tags", .array([.string(serviceName)])),
             ("summary", .string("\(serviceName).\(route.target.methodName)")),
-            ("description", .string(
-                route.isGeneric
-                    ? "The generic route: the body is the whole request, the reply the whole result."
-                    : "Mapped by the method's HTTP annotation `\(route.httpMethod) \(route.template)`.")),
-            ("operationId", .string(uniqueOperationID(serviceName + "." + route.target.methodName + (route.isGeneric ? ".generic" : "")))),
+            (
+                "description",
+                .string(
+                    route.isGeneric
+                        ? "The generic route: the body is the whole request, the reply the whole result."
+                        : "Mapped by the method's HTTP annotation `\(route.httpMethod) \(route.template)`.")
+            ),
+            (
+                "operationId",
+                .string(
+                    uniqueOperationID(serviceName + "." + route.target.methodName + (route.isGeneric ? ".generic" : ""))
+                )
+            ),
         ]
-        let parameters = operation.parameters + [.object([("$ref", .string("#/components/parameters/X-Portico-Timeout"))])]
+        let parameters =
+            operation.parameters + [.object([("$ref", .string("#/components/parameters/X-Portico-Timeout"))])]
         members.append(("parameters", .array(parameters)))
         if let body = operation.requestBody { members.append(("requestBody", body)) }
         var responses = operation.responses
@@ -88,11 +101,14 @@ struct OpenAPIDocumentBuilder {
         members.append(("responses", .object(responses)))
         if deprecated { members.append(("deprecated", .bool(true))) }
         members.append(
-            ("x-portico", .object([
-                ("service", .string(serviceName)), ("method", .string(route.target.methodName)),
-                ("configuredService", .string(service.name)), ("idl", .string(idl)),
-                ("generic", .bool(route.isGeneric)), ("serverStream", .bool(operation.isStream)),
-            ])))
+            (
+                "x-portico",
+                .object([
+                    ("service", .string(serviceName)), ("method", .string(route.target.methodName)),
+                    ("configuredService", .string(service.name)), ("idl", .string(idl)),
+                    ("generic", .bool(route.isGeneric)), ("serverStream", .bool(operation.isStream)),
+                ])
+            ))
         paths[path.text, default: []].append((route.httpMethod.lowercased(), .object(members)))
         operationCount += 1
     }
@@ -101,7 +117,8 @@ struct OpenAPIDocumentBuilder {
     func isShadowed(_ route: Route) -> Bool {
         let template = route.template
         if adminAPI,
-            ["/admin/descriptors", "/admin/services"].contains(where: { template == $0 || template.hasPrefix($0 + "/") })
+            ["/admin/descriptors", "/admin/services"].contains(where: { template == $0 || template.hasPrefix($0 + "/") }
+            )
         {
             return true
         }
@@ -130,37 +147,85 @@ struct OpenAPIDocumentBuilder {
         }
         return .object([
             ("openapi", .string("3.1.0")),
-            ("info", .object([
-                ("title", .string(title)), ("version", .string(version)), ("description", .string(description)),
-            ])),
+            (
+                "info",
+                .object([
+                    ("title", .string(title)), ("version", .string(version)), ("description", .string(description)),
+                ])
+            ),
             ("x-portico-shadowed-routes", .array(shadowed.map { .string($0) })),
             ("tags", .array(tags.map { .object([("name", .string($0.0)), ("description", .string($0.1))]) })),
             ("paths", .object(pathItems)),
-            ("components", .object([
-                ("schemas", schemas.schemas),
-                ("responses", .object([
-                    ("Error", .object([
-                        ("description", .string("An error: the body of shared/specs/errors.md with its status.")),
-                        ("headers", .object([("X-Request-Id", .object([("$ref", .string("#/components/headers/X-Request-Id"))]))])),
-                        ("content", .object([("application/json", .object([("schema", error)]))])),
-                    ]))
-                ])),
-                ("parameters", .object([
-                    ("X-Portico-Timeout", .object([
-                        ("name", .string("X-Portico-Timeout")), ("in", .string("header")),
-                        ("description", .string(
-                            "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies. "
-                                + "Shorter deadlines are accepted too, and answer 504 TIMEOUT_BY_CALLER when they pass.")),
-                        ("schema", .object([("type", .string("string")), ("pattern", .string("^([1-9][0-9]{2,5}ms|[1-9][0-9]{0,3}s)$"))])),
-                    ]))
-                ])),
-                ("headers", .object([
-                    ("X-Request-Id", .object([
-                        ("description", .string("The request's id: the caller's X-Request-Id, or one the gateway made.")),
-                        ("schema", .object([("type", .string("string"))])),
-                    ]))
-                ])),
-            ])),
+            (
+                "components",
+                .object([
+                    ("schemas", schemas.schemas),
+                    (
+                        "responses",
+                        .object([
+                            (
+                                "Error",
+                                .object([
+                                    (
+                                        "description",
+                                        .string("An error: the body of shared/specs/errors.md with its status.")
+                                    ),
+                                    (
+                                        "headers",
+                                        .object([
+                                            (
+                                                "X-Request-Id",
+                                                .object([("$ref", .string("#/components/headers/X-Request-Id"))])
+                                            )
+                                        ])
+                                    ),
+                                    ("content", .object([("application/json", .object([("schema", error)]))])),
+                                ])
+                            )
+                        ])
+                    ),
+                    (
+                        "parameters",
+                        .object([
+                            (
+                                "X-Portico-Timeout",
+                                .object([
+                                    ("name", .string("X-Portico-Timeout")), ("in", .string("header")),
+                                    (
+                                        "description",
+                                        .string(
+                                            "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies. "
+                                                + "Shorter deadlines are accepted too, and answer 504 TIMEOUT_BY_CALLER when they pass."
+                                        )
+                                    ),
+                                    (
+                                        "schema",
+                                        .object([
+                                            ("type", .string("string")),
+                                            ("pattern", .string("^([1-9][0-9]{2,5}ms|[1-9][0-9]{0,3}s)$")),
+                                        ])
+                                    ),
+                                ])
+                            )
+                        ])
+                    ),
+                    (
+                        "headers",
+                        .object([
+                            (
+                                "X-Request-Id",
+                                .object([
+                                    (
+                                        "description",
+                                        .string("The request's id: the caller's X-Request-Id, or one the gateway made.")
+                                    ),
+                                    ("schema", .object([("type", .string("string"))])),
+                                ])
+                            )
+                        ])
+                    ),
+                ])
+            ),
         ])
     }
 }

@@ -31,7 +31,11 @@ struct OpenAPIOperation {
         -> OpenAPIJSON
     {
         var members: [(String, OpenAPIJSON)] = [("description", .string(description))]
-        members.append(("headers", .object([("X-Request-Id", .object([("$ref", .string("#/components/headers/X-Request-Id"))]))] + headers)))
+        members.append(
+            (
+                "headers",
+                .object([("X-Request-Id", .object([("$ref", .string("#/components/headers/X-Request-Id"))]))] + headers)
+            ))
         members.append(("content", .object([("application/json", .object([("schema", schema)]))])))
         return .object(members)
     }
@@ -39,26 +43,48 @@ struct OpenAPIOperation {
     /// A server stream: Server-Sent Events when the caller accepts `text/event-stream`, NDJSON otherwise.
     static func streamResponse(_ item: OpenAPIJSON, typeName: String) -> OpenAPIJSON {
         .object([
-            ("description", .string(
-                "A stream of \(typeName) messages, each written as it arrives. After the first message an error "
-                    + "travels in the stream (an `error` event, or an `{\"error\": {...}}` line) and ends it.")),
+            (
+                "description",
+                .string(
+                    "A stream of \(typeName) messages, each written as it arrives. After the first message an error "
+                        + "travels in the stream (an `error` event, or an `{\"error\": {...}}` line) and ends it.")
+            ),
             ("headers", .object([("X-Request-Id", .object([("$ref", .string("#/components/headers/X-Request-Id"))]))])),
-            ("content", .object([
-                ("text/event-stream", .object([
-                    ("schema", .object([
-                        ("type", .string("string")),
-                        ("description", .string("One `data: <JSON>` event per message (send Accept: text/event-stream).")),
-                    ])),
-                    ("x-portico-item-schema", item),
-                ])),
-                ("application/x-ndjson", .object([
-                    ("schema", .object([
-                        ("type", .string("string")),
-                        ("description", .string("One JSON message per line (the default).")),
-                    ])),
-                    ("x-portico-item-schema", item),
-                ])),
-            ])),
+            (
+                "content",
+                .object([
+                    (
+                        "text/event-stream",
+                        .object([
+                            (
+                                "schema",
+                                .object([
+                                    ("type", .string("string")),
+                                    (
+                                        "description",
+                                        .string(
+                                            "One `data: <JSON>` event per message (send Accept: text/event-stream).")
+                                    ),
+                                ])
+                            ),
+                            ("x-portico-item-schema", item),
+                        ])
+                    ),
+                    (
+                        "application/x-ndjson",
+                        .object([
+                            (
+                                "schema",
+                                .object([
+                                    ("type", .string("string")),
+                                    ("description", .string("One JSON message per line (the default).")),
+                                ])
+                            ),
+                            ("x-portico-item-schema", item),
+                        ])
+                    ),
+                ])
+            ),
         ])
     }
 }

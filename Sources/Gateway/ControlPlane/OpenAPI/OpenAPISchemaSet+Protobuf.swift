@@ -58,7 +58,8 @@ extension OpenAPISchemaSet {
             var members: [(String, OpenAPIJSON)] = [("type", .string("object"))]
             switch key.type {
             case .string: break
-            case .bool: members.append(("propertyNames", .object([("enum", .array([.string("true"), .string("false")]))])))
+            case .bool:
+                members.append(("propertyNames", .object([("enum", .array([.string("true"), .string("false")]))])))
             case .uint32, .uint64, .fixed32, .fixed64:
                 members.append(("propertyNames", .object([("pattern", .string("^[0-9]+$"))])))
             default: members.append(("propertyNames", .object([("pattern", .string("^-?[0-9]+$"))])))
@@ -102,9 +103,12 @@ extension OpenAPISchemaSet {
             .object([
                 ("type", .string("string")), ("title", .string(type.fullName)),
                 ("enum", .array(type.values.map { .string($0.name) })),
-                ("description", .string(
-                    "Written by name; read by name or number ("
-                        + type.values.map { "\($0.name) = \($0.number)" }.joined(separator: ", ") + ").")),
+                (
+                    "description",
+                    .string(
+                        "Written by name; read by name or number ("
+                            + type.values.map { "\($0.name) = \($0.number)" }.joined(separator: ", ") + ").")
+                ),
             ])
         }
     }
@@ -154,9 +158,12 @@ extension OpenAPISchemaSet {
             return fixed(name) {
                 .object([
                     ("type", .string("object")),
-                    ("description", .string(
-                        "A message of any type loaded in the gateway: `@type` names it "
-                            + "(type.googleapis.com/package.Message), the other members are its JSON.")),
+                    (
+                        "description",
+                        .string(
+                            "A message of any type loaded in the gateway: `@type` names it "
+                                + "(type.googleapis.com/package.Message), the other members are its JSON.")
+                    ),
                     ("required", .array([.string("@type")])),
                     ("properties", .object([("@type", .object([("type", .string("string"))]))])),
                 ])

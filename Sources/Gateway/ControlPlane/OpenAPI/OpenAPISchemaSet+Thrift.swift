@@ -25,7 +25,9 @@ extension OpenAPISchemaSet {
         for position in positions {
             let field = type.fields[position]
             var property = thriftValue(field.type, jsConv: jsConv[position], schema: schema)
-            if let description = Self.thriftFieldNote(field) { property = property.setting("description", .string(description)) }
+            if let description = Self.thriftFieldNote(field) {
+                property = property.setting("description", .string(description))
+            }
             properties.append((keys[position], property))
             if field.requiredness == .required, type.kind != .union { required.append(.string(keys[position])) }
         }
@@ -66,21 +68,26 @@ extension OpenAPISchemaSet {
         switch type {
         case .bool: return .object([("type", .string("boolean"))])
         case .byte:
-            return jsConv ? Self.integerString(format: "int8", unsigned: false)
+            return jsConv
+                ? Self.integerString(format: "int8", unsigned: false)
                 : Self.integer(format: nil, minimum: Int64(Int8.min), maximum: Int64(Int8.max))
         case .i16:
-            return jsConv ? Self.integerString(format: "int16", unsigned: false)
+            return jsConv
+                ? Self.integerString(format: "int16", unsigned: false)
                 : Self.integer(format: nil, minimum: Int64(Int16.min), maximum: Int64(Int16.max))
         case .i32:
-            return jsConv ? Self.integerString(format: "int32", unsigned: false)
+            return jsConv
+                ? Self.integerString(format: "int32", unsigned: false)
                 : Self.integer(format: "int32", minimum: Int64(Int32.min), maximum: Int64(Int32.max))
         case .i64:
-            return jsConv ? Self.integerString(format: "int64", unsigned: false)
+            return jsConv
+                ? Self.integerString(format: "int64", unsigned: false)
                 : Self.integer(format: "int64", minimum: Int64.min, maximum: Int64.max)
         case .double:
             guard jsConv else { return Self.number(format: "double") }
             return .object([
-                ("type", .string("string")), ("pattern", .string("^(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|-?Infinity)$")),
+                ("type", .string("string")),
+                ("pattern", .string("^(-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?|NaN|-?Infinity)$")),
             ])
         case .string: return .object([("type", .string("string"))])
         case .binary: return Self.base64
@@ -88,20 +95,28 @@ extension OpenAPISchemaSet {
         case .struct(let index): return thrift(struct: index, schema: schema)
         case .enum(let index): return thriftEnum(index, schema: schema)
         case .list(let element), .set(let element):
-            return .object([("type", .string("array")), ("items", thriftValue(element, jsConv: jsConv, schema: schema))])
+            return .object([
+                ("type", .string("array")), ("items", thriftValue(element, jsConv: jsConv, schema: schema)),
+            ])
         case .map(let key, let value):
             let valueSchema = thriftValue(value, jsConv: jsConv, schema: schema)
             if key.needsPairForm {
                 return .object([
                     ("type", .string("array")),
-                    ("items", .object([
-                        ("type", .string("object")),
-                        ("required", .array([.string("key"), .string("value")])),
-                        ("properties", .object([
-                            ("key", thriftValue(key, jsConv: false, schema: schema)), ("value", valueSchema),
-                        ])),
-                        ("additionalProperties", .bool(false)),
-                    ])),
+                    (
+                        "items",
+                        .object([
+                            ("type", .string("object")),
+                            ("required", .array([.string("key"), .string("value")])),
+                            (
+                                "properties",
+                                .object([
+                                    ("key", thriftValue(key, jsConv: false, schema: schema)), ("value", valueSchema),
+                                ])
+                            ),
+                            ("additionalProperties", .bool(false)),
+                        ])
+                    ),
                 ])
             }
             var members: [(String, OpenAPIJSON)] = [("type", .string("object"))]
@@ -123,16 +138,22 @@ extension OpenAPISchemaSet {
         return component(key, name: type.name) { _ in
             .object([
                 ("title", .string(type.name)),
-                ("description", .string(
-                    "Written as a number; read as a number or a name ("
-                        + type.values.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") + ").")),
-                ("anyOf", .array([
-                    .object([
-                        ("type", .string("integer")), ("format", .string("int32")),
-                        ("enum", .array(type.values.map { .integer(Int64($0.value)) })),
-                    ]),
-                    .object([("type", .string("string")), ("enum", .array(type.values.map { .string($0.name) }))]),
-                ])),
+                (
+                    "description",
+                    .string(
+                        "Written as a number; read as a number or a name ("
+                            + type.values.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") + ").")
+                ),
+                (
+                    "anyOf",
+                    .array([
+                        .object([
+                            ("type", .string("integer")), ("format", .string("int32")),
+                            ("enum", .array(type.values.map { .integer(Int64($0.value)) })),
+                        ]),
+                        .object([("type", .string("string")), ("enum", .array(type.values.map { .string($0.name) }))]),
+                    ])
+                ),
             ])
         }
     }

@@ -52,22 +52,41 @@ extension OpenAPISchemaSet {
         fixed("portico.Error") {
             .object([
                 ("type", .string("object")),
-                ("description", .string(
-                    "The error body of every error response: a stable code, a message, and details (field path, "
-                        + "byte offset, gRPC status name and number for gRPC backends).")),
+                (
+                    "description",
+                    .string(
+                        "The error body of every error response: a stable code, a message, and details (field path, "
+                            + "byte offset, gRPC status name and number for gRPC backends).")
+                ),
                 ("required", .array([.string("code"), .string("message")])),
-                ("properties", .object([
-                    ("code", .object([
-                        ("type", .string("string")),
-                        ("description", .string("A stable code: INVALID_ARGUMENT, ROUTE_NOT_FOUND, RPC_TIMEOUT, ...")),
-                    ])),
-                    ("message", .object([("type", .string("string"))])),
-                    ("details", .object([
-                        ("type", .string("object")),
-                        ("description", .string(
-                            "Strings by name, except a declared Thrift exception's `value`, which is its JSON.")),
-                    ])),
-                ])),
+                (
+                    "properties",
+                    .object([
+                        (
+                            "code",
+                            .object([
+                                ("type", .string("string")),
+                                (
+                                    "description",
+                                    .string("A stable code: INVALID_ARGUMENT, ROUTE_NOT_FOUND, RPC_TIMEOUT, ...")
+                                ),
+                            ])
+                        ),
+                        ("message", .object([("type", .string("string"))])),
+                        (
+                            "details",
+                            .object([
+                                ("type", .string("object")),
+                                (
+                                    "description",
+                                    .string(
+                                        "Strings by name, except a declared Thrift exception's `value`, which is its JSON."
+                                    )
+                                ),
+                            ])
+                        ),
+                    ])
+                ),
             ])
         }
     }
@@ -96,13 +115,16 @@ extension OpenAPISchemaSet {
     /// A floating-point number; the non-finite values travel as the strings proto3 JSON names them.
     static func number(format: String) -> OpenAPIJSON {
         .object([
-            ("oneOf", .array([
-                .object([("type", .string("number")), ("format", .string(format))]),
-                .object([
-                    ("type", .string("string")),
-                    ("enum", .array([.string("NaN"), .string("Infinity"), .string("-Infinity")])),
-                ]),
-            ]))
+            (
+                "oneOf",
+                .array([
+                    .object([("type", .string("number")), ("format", .string(format))]),
+                    .object([
+                        ("type", .string("string")),
+                        ("enum", .array([.string("NaN"), .string("Infinity"), .string("-Infinity")])),
+                    ]),
+                ])
+            )
         ])
     }
 
