@@ -6,7 +6,7 @@ import Testing
 
 /// The generated document: its schemas follow the JSON the gateway reads and writes, and every document of the
 /// example and benchmark descriptors is valid OpenAPI 3.1 for openapi-spec-validator.
-@Suite("OpenAPI document")
+@Suite("OpenAPI document", .serialized)
 struct OpenAPIDocumentTests {
     typealias Support = OpenAPITestSupport
 
