@@ -4,7 +4,8 @@
 # protobuf, thrift and grpcio runtimes, pyseto (the second PASETO implementation), opentelemetry-proto (the
 # OTLP receiver the tracing tests export to), and a grpc-go echo server built
 # from Debian's Go toolchain and grpc-go sources (the GenericCall tests check our HTTP/2 client against grpc-go's
-# default transport behaviour). Idempotent: what is already there at the pinned version is left alone.
+# default transport behaviour), openapi-spec-validator and schemathesis (the OpenAPI document is checked with them)
+# and Debian's chromium (the console is driven headless). Idempotent: what is already there at the pinned version is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APT_PACKAGES=(
@@ -12,6 +13,7 @@ APT_PACKAGES=(
     "thrift-compiler=0.17.0-2+b2"
     "golang-go=2:1.19~1"
     "golang-google-grpc-dev=1.33.3-2"
+    "chromium=156.0.8078.129-1~deb12u1"
 )
 PIP_PACKAGES=(
     "protobuf==7.36.2"
@@ -19,6 +21,8 @@ PIP_PACKAGES=(
     "grpcio==1.85.4"
     "pyseto==1.10.0"
     "opentelemetry-proto==1.45.2"
+    "openapi-spec-validator==0.9.0"
+    "schemathesis==4.32.5"
 )
 need_apt=()
 for spec in "${APT_PACKAGES[@]}"; do

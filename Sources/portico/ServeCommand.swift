@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body"), help: "Largest request body, e.g. 4MiB (overrides the config).")
     var maxBody: String?
 
+    @Flag(help: "Serve the web console at /console (overrides the config; the demo always serves it).")
+    var console = false
+
     @Option(help: "Directory of the example descriptors for the demo.")
     var descriptors: String = "Descriptors"
 
@@ -43,19 +46,21 @@ struct ServeCommand: AsyncParsableCommand {
         let overrides = GatewayConfigOverrides(listen: listen, store: store, adminToken: adminToken, maxBody: maxBody)
         let invoker = GenericCallInvoker()
         var mocks: [MockServer] = []
-        let gatewayConfig: GatewayConfig
+        var loaded: GatewayConfig
         do {
             if let config {
-                gatewayConfig = try GatewayConfig.load(path: config).applying(overrides)
+                loaded = try GatewayConfig.load(path: config).applying(overrides)
             } else {
                 let (demo, servers) = try await Self.demo(descriptors: descriptors, store: store)
                 mocks = servers
-                gatewayConfig = try demo.applying(overrides)
+                loaded = try demo.applying(overrides)
             }
+            if console { loaded.console.enabled = true }
         } catch {
             FileHandle.standardError.write(Data("portico serve: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        let gatewayConfig = loaded
         if gatewayConfig.telemetry.logFormat == .json {
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         }
@@ -83,6 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
             if config == nil { Self.printDemo(base: base) } else {
                 FileHandle.standardOutput.write(Data("portico gateway listening on \(base)\n".utf8))
             }
+            FileHandle.standardOutput.write(Data(Self.consoleLines(base: base, settings: gatewayConfig.console).utf8))
             if tracing != nil { logger.info("tracing on: spans are exported over OTLP/gRPC") }
             try await tasks.next()
             tasks.cancelAll()
@@ -124,8 +130,17 @@ struct ServeCommand: AsyncParsableCommand {
                 ServiceConfig(
                     name: "inventory", schema: .file(protoPath), service: "inventory.v1.Inventory", framing: .grpc,
                     endpoints: ["\(grpcEndpoint)"]),
-            ])
+            ],
+            console: GatewayConfig.Console(enabled: true))
         return (config, [thriftMock, grpcMock])
+    }
+
+    /// Where the console and the OpenAPI document are, when served.
+    static func consoleLines(base: String, settings: GatewayConfig.Console) -> String {
+        var text = ""
+        if settings.enabled { text += "Console:          \(base)/console\n" }
+        if settings.openAPI { text += "OpenAPI document: \(base)/openapi.json\n" }
+        return text
     }
 
     static func printDemo(base: String) {

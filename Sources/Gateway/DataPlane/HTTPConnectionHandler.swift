@@ -119,7 +119,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first
             .map(String.init) ?? head.uri
-        if gateway.isAdminPath(path) || path == "/metrics" {
+        if gateway.isAdminPath(path) || path == "/metrics" || gateway.isConsoleRequest(method: httpRequest.method, path: path) {
             serveAsync(httpRequest, body: request.body, exchange: exchange)
             return
         }

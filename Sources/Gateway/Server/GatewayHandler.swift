@@ -23,6 +23,8 @@ final class GatewayHandler: Sendable {
     let tracer: (any Tracer)?
     /// One info line per request (`telemetry.logs.access_log`).
     let accessLog: Bool
+    /// `/console` and `/openapi.json`.
+    let console: ConsoleEndpoints
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
     let eventLoopGroup: any EventLoopGroup
     /// True while the server listens and is not shutting down (`/readyz`).
@@ -45,6 +47,7 @@ final class GatewayHandler: Sendable {
         limits = config.limits
         adminToken = config.adminToken
         limiter = RouteConcurrencyLimiter(limit: config.limits.maxConcurrent)
+        console = ConsoleEndpoints(settings: config.console, adminToken: config.adminToken)
     }
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!
@@ -62,6 +65,9 @@ final class GatewayHandler: Sendable {
         if let rejection = headerRejection(request.headers) {
             label = "rejected"
             response = rejection.hummingbird
+        } else if isConsoleRequest(method: request.method, path: path) {
+            label = "console"
+            response = consoleResponse(request, path: path)
         } else if isAdminPath(path) {
             label = "admin"
             response = await admin(request, path: path)

@@ -1,8 +1,8 @@
-internal import DynamicCodec
+package import DynamicCodec
 /// Where each field of a Thrift request or reply struct goes in HTTP, read from its `api.*` annotations
 /// (the CloudWeGo / Hertz convention).
-enum ThriftHTTPBinding {
-    enum RequestSource: Equatable {
+package enum ThriftHTTPBinding {
+    package enum RequestSource: Equatable {
         case path(String)
         case query(String)
         case header(String)
@@ -13,7 +13,7 @@ enum ThriftHTTPBinding {
         case body(String)
     }
 
-    enum ResponseRole: Equatable {
+    package enum ResponseRole: Equatable {
         case httpCode
         case header(String)
         case cookie(String)
@@ -23,14 +23,14 @@ enum ThriftHTTPBinding {
     }
 
     /// The annotation's value, or the field name when the value is empty.
-    static func name(_ field: ThriftFieldDescriptor, _ key: String) -> String? {
+    package static func name(_ field: ThriftFieldDescriptor, _ key: String) -> String? {
         guard let value = field.annotations[key] else { return nil }
         return value.isEmpty ? field.name : value
     }
 
     /// Where a request field comes from. Unannotated fields come from the query for GET, HEAD and DELETE and from
     /// the body otherwise.
-    static func requestSource(_ field: ThriftFieldDescriptor, httpMethod: String) -> RequestSource {
+    package static func requestSource(_ field: ThriftFieldDescriptor, httpMethod: String) -> RequestSource {
         if let name = name(field, "api.path") { return .path(name) }
         if let name = name(field, "api.query") { return .query(name) }
         if let name = name(field, "api.header") { return .header(name) }
@@ -44,7 +44,7 @@ enum ThriftHTTPBinding {
         }
     }
 
-    static func responseRole(_ field: ThriftFieldDescriptor) -> ResponseRole {
+    package static func responseRole(_ field: ThriftFieldDescriptor) -> ResponseRole {
         let annotations = field.annotations
         if annotations["api.http_code"] != nil { return .httpCode }
         if let name = name(field, "api.header") { return .header(name) }
@@ -57,7 +57,7 @@ enum ThriftHTTPBinding {
 
     /// The struct HTTP fills: the single struct argument of the method, or the arguments struct itself when the
     /// method takes no argument, several, or a non-struct one (its fields are then bound by their names).
-    static func requestStruct(of method: ThriftMethodDescriptor, schema: ThriftSchema)
+    package static func requestStruct(of method: ThriftMethodDescriptor, schema: ThriftSchema)
         -> (type: ThriftStructDescriptor, argument: ThriftFieldDescriptor?)
     {
         let arguments = schema.structs[method.argumentsIndex]

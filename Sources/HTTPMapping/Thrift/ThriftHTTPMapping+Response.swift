@@ -13,6 +13,10 @@ extension ThriftHTTPMapping {
         _ result: [UInt8], method: ThriftMethodDescriptor, schema: ThriftSchema, generic: Bool = false,
         options: HTTPMappingOptions = HTTPMappingOptions()
     ) throws(CodecError) -> HTTPResponseParts {
+        // A oneway call has no reply to read: the request was sent, and that is all there is to say.
+        if method.isOneway {
+            return HTTPResponseParts(status: 200, headers: [HTTPResponseParts.jsonContentType], body: Array("{}".utf8))
+        }
         let writer = ThriftHTTPResponseWriter(schema: schema, method: method, generic: generic, options: options)
         do throws(CodecError) {
             return try result.withCodecBytes { (buffer) throws(CodecError) in
@@ -133,6 +137,12 @@ struct ThriftHTTPResponseWriter {
         encoder.writer.endObject()
         if replyType.fields.contains(where: { ThriftHTTPBinding.responseRole($0) == .rawBody }) {
             response.body = rawBody ?? []
+            // A body always says what it is: bytes, unless a header field named its type (an empty field, as
+            // backends write an unset string, names none).
+            response.headers.removeAll { $0.name.lowercased() == "content-type" && $0.value.isEmpty }
+            if !response.headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+                response.headers.append(HTTPHeader("Content-Type", "application/octet-stream"))
+            }
         } else {
             response.body = encoder.writer.bytes
             response.headers.removeAll { $0.name.lowercased() == "content-type" }

@@ -33,6 +33,12 @@ extension GatewayConfig {
         }
         if let auth = reader.node("auth") { self.auth = try Self.authPolicies(auth) }
         if let telemetry = reader.node("telemetry") { self.telemetry = try TelemetryConfig(node: telemetry) }
+        if let console = reader.node("console") {
+            var consoleReader = try ConfigReader(console, path: "console")
+            if let enabled = try consoleReader.bool("enabled") { self.console.enabled = enabled }
+            if let openAPI = try consoleReader.bool("openapi") { self.console.openAPI = openAPI }
+            try consoleReader.rejectUnknownKeys()
+        }
         if let services = reader.node("services") {
             guard case .list(let items) = services else {
                 throw ConfigError("services", "expected a list, found \(services.summary)")

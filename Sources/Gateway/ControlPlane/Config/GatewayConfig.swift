@@ -44,6 +44,19 @@ public struct GatewayConfig: Sendable, Hashable {
         }
     }
 
+    /// The web console (`GET /console`) and the OpenAPI document (`GET /openapi.json`).
+    public struct Console: Sendable, Hashable {
+        /// Serve `/console` (off by default).
+        public var enabled: Bool
+        /// Serve `/openapi.json` (on by default).
+        public var openAPI: Bool
+
+        public init(enabled: Bool = false, openAPI: Bool = true) {
+            self.enabled = enabled
+            self.openAPI = openAPI
+        }
+    }
+
     public var listen: ListenAddress
     /// The admin API's bearer token; nil disables the admin API.
     public var adminToken: String?
@@ -55,15 +68,17 @@ public struct GatewayConfig: Sendable, Hashable {
     public var auth: [String: AuthPolicy] = [:]
     /// Traces and logs.
     public var telemetry = TelemetryConfig()
+    public var console: Console
 
     public init(
         listen: ListenAddress = ListenAddress(), adminToken: String? = nil, store: String = "./portico-data",
-        limits: Limits = Limits(), services: [ServiceConfig] = []
+        limits: Limits = Limits(), services: [ServiceConfig] = [], console: Console = Console()
     ) {
         self.listen = listen
         self.adminToken = adminToken
         self.store = store
         self.limits = limits
         self.services = services
+        self.console = console
     }
 }

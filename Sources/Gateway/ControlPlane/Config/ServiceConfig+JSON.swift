@@ -41,6 +41,7 @@ extension ServiceConfig {
         fields.append("\"forward_headers\":\(list(forwardHeaders))")
         fields.append("\"strict\":\(strict)")
         if let auth { fields.append("\"auth\":\(quote(auth))") }
+        if protoNames { fields.append("\"proto_names\":true") }
         if let metadataPrefix { fields.append("\"metadata_prefix\":\(quote(metadataPrefix))") }
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -83,6 +83,7 @@ extension ServiceConfig {
         }
         config.forwardHeaders = try reader.stringList("forward_headers") ?? []
         config.strict = try reader.bool("strict") ?? true
+        config.protoNames = try reader.bool("proto_names") ?? false
         config.metadataPrefix = try reader.string("metadata_prefix")
         try reader.rejectUnknownKeys()
         self = config

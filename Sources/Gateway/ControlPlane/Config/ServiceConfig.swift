@@ -127,6 +127,8 @@ public struct ServiceConfig: Sendable, Hashable {
     public var forwardHeaders: [String]
     /// Reject query parameters and JSON keys the request type lacks (UNKNOWN_FIELD) instead of ignoring them.
     public var strict: Bool
+    /// Protobuf replies keyed by `.proto` field names instead of JSON names (requests accept both either way).
+    public var protoNames: Bool = false
     /// Put before the names of forwarded headers and the request id in TTHeader string info. nil: `RPC_TRANSIT_`
     /// for TTHeader (Kitex handlers see only `RPC_TRANSIT_`/`RPC_PERSIST_` keys), nothing for other framings.
     public var metadataPrefix: String?

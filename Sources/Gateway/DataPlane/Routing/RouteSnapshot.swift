@@ -42,7 +42,11 @@ public final class RouteSnapshot: Sendable {
             aliases[service.service] = canonical
         }
         genericAliases = aliases
-        mappingOptions = services.map { HTTPMappingOptions(strict: $0.strict, thriftProtocol: $0.thriftProtocol) }
+        mappingOptions = services.map {
+            HTTPMappingOptions(
+                strict: $0.strict, protoJSON: ProtoJSONOptions(useProtoNames: $0.protoNames),
+                thriftProtocol: $0.thriftProtocol)
+        }
     }
 
     /// The configured service a route target belongs to, with its mapping options.
