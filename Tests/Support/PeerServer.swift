@@ -161,3 +161,11 @@ public func runPeer(_ executable: String, _ arguments: [String], input: [UInt8] 
 final class DataBox: @unchecked Sendable {
     var data = Data()
 }
+
+/// Runs blocking work (starting a peer process, waiting for its output) on a thread of its own, so the test's
+/// concurrency pool — which the gateway under test and its fakes also answer on — is never held up by it.
+public func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -16,6 +16,9 @@ struct RoutedRequest {
     var slot: RouteSlot
     var callerTimeout: Duration?
     var isServerStream: Bool
+    /// The method takes a stream of requests (client-streaming or bidirectional): an NDJSON body over HTTP, or a
+    /// WebSocket.
+    var isClientStream = false
     /// The auth policy guarding the route, nil when none does.
     var authenticator: TokenAuthenticator?
 }
@@ -56,18 +59,10 @@ extension GatewayHandler {
         case .success(let value): authenticator = value
         }
         var isServerStream = false
+        var isClientStream = false
         if case .protobuf(_, _, let protoMethod, _) = match.route.target {
-            if protoMethod.clientStreaming {
-                return .failure(
-                    Refusal(
-                        label: label,
-                        response: GatewayResponse(
-                            GatewayError(
-                                code: "UNIMPLEMENTED", status: 501,
-                                "\(protoMethod.fullName) is client-streaming, which HTTP/JSON routes do not serve"))
-                    ))
-            }
             isServerStream = protoMethod.serverStreaming
+            isClientStream = protoMethod.clientStreaming
         }
         guard limiter.acquire(label) else {
             metrics.rejected(limit: "concurrency")
@@ -89,10 +84,13 @@ extension GatewayHandler {
         return .success(
             RoutedRequest(
                 match: match, service: service, options: options, label: label, slot: slot,
-                callerTimeout: callerTimeout, isServerStream: isServerStream, authenticator: authenticator))
+                callerTimeout: callerTimeout, isServerStream: isServerStream, isClientStream: isClientStream,
+                authenticator: authenticator))
     }
 
     /// Maps the request (head and whole body) to the backend call.
+    /// For a streaming request (`routed.isClientStream`) the body is not mapped here (see
+    /// ``streamMessages(_:head:body:)``): the call's payload stays empty.
     func prepare(
         _ routed: RoutedRequest, head: HTTPRequest, body: [UInt8], requestID: String, start: ContinuousClock.Instant
     ) -> Result<PreparedCall, Refusal> {
@@ -116,10 +114,12 @@ extension GatewayHandler {
             metrics.rejected(limit: "header")
             return .failure(Refusal(label: routed.label, response: GatewayResponse(rejection)))
         }
-        do {
-            call.payload = try routed.match.request(parts, options: routed.options)
-        } catch {
-            return .failure(Refusal(label: routed.label, response: GatewayResponse(Self.gatewayError(error))))
+        if !routed.isClientStream {
+            do {
+                call.payload = try routed.match.request(parts, options: routed.options)
+            } catch {
+                return .failure(Refusal(label: routed.label, response: GatewayResponse(Self.gatewayError(error))))
+            }
         }
         return .success(PreparedCall(call: call, routed: routed))
     }
@@ -160,16 +160,63 @@ extension GatewayHandler {
         } catch {
             return (routed.label, GatewayResponse(Self.gatewayError(error)).hummingbird)
         }
-        let prepared: PreparedCall
-        switch prepare(routed, head: request.head, body: body, requestID: requestID, start: start) {
+        // A reconnecting SSE client names the last event it saw: the stream resumes after it, and the backend is
+        // told where to resume when the service says how (`sse_resume`).
+        var head = request.head
+        var firstEventID = 1
+        var resumeMetadata: (String, String)?
+        if routed.isServerStream, let last = request.headers[Self.lastEventIDField], !last.isEmpty {
+            if let number = Int(last), number >= 0, number < Int.max { firstEventID = number + 1 }
+            switch routed.service.sseResume {
+            case .field(let name)?:
+                let pair = Self.queryPair(name, last)
+                let path = head.path ?? "/"
+                head.path = path + (path.contains("?") ? "&" : "?") + pair
+            case .metadata(let name)?:
+                resumeMetadata = (name.lowercased(), last)
+            case nil:
+                break
+            }
+        }
+        var prepared: PreparedCall
+        switch prepare(routed, head: head, body: body, requestID: requestID, start: start) {
         case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
         case .success(let value): prepared = value
+        }
+        if let (name, value) = resumeMetadata {
+            let prefix = routed.service.metadataPrefix(for: routed.service.framing ?? .grpc)
+            prepared.call.headers.append((prefix + name, value))
+        }
+        var messages: [[UInt8]]?
+        if routed.isClientStream {
+            switch streamMessages(routed, head: head, body: body) {
+            case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
+            case .success(let value): messages = value
+            }
         }
         if routed.isServerStream {
             let response = await stream(
                 prepared.call, match: routed.match, options: routed.options, request: request, label: routed.label,
-                slot: routed.slot)
+                slot: routed.slot, messages: messages, firstEventID: firstEventID)
             return (routed.label, response)
+        }
+        if let messages {
+            let eventLoop = eventLoopGroup.next()
+            let box = CancellationBox()
+            let call = prepared
+            let result = await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], CallError>, Never>) in
+                    eventLoop.execute { [self] in
+                        let handle = startClientStream(call, messages: messages, on: eventLoop) {
+                            continuation.resume(returning: $0)
+                        }
+                        box.attach { handle.cancel() }
+                    }
+                }
+            } onCancel: {
+                box.cancel()
+            }
+            return (routed.label, finish(prepared, result: result).hummingbird)
         }
         let eventLoop = eventLoopGroup.next()
         let box = CancellationBox()
@@ -237,6 +284,27 @@ extension GatewayHandler {
     }
 
     static let grpcTimeoutField = HTTPField.Name("grpc-timeout")!
+    static let lastEventIDField = HTTPField.Name("Last-Event-ID")!
+
+    /// `name=value`, percent-encoded for a query string.
+    static func queryPair(_ name: String, _ value: String) -> String {
+        func encode(_ text: String) -> String {
+            var encoded = ""
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                    UInt8(ascii: "~"):
+                    encoded.unicodeScalars.append(Unicode.Scalar(byte))
+                default:
+                    let hex = Array("0123456789ABCDEF".utf8)
+                    encoded += "%" + String(UnicodeScalar(hex[Int(byte >> 4)])) + String(UnicodeScalar(hex[Int(byte & 15)]))
+                }
+            }
+            return encoded
+        }
+        return encode(name) + "=" + encode(value)
+    }
     static let porticoTimeoutField = HTTPField.Name("X-Portico-Timeout")!
 
     /// The service's `forward_headers` the request carries, then the request id, named with the service's

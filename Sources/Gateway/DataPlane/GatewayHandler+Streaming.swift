@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 extension GatewayHandler {
     /// How a server stream is written: Server-Sent Events when the client accepts `text/event-stream`,
@@ -19,11 +20,12 @@ extension GatewayHandler {
             }
         }
 
-        /// One message.
-        func message(_ json: [UInt8]) -> ByteBuffer {
+        /// One message; an SSE event carries `id` (the stream's sequence number, what `Last-Event-ID` names on a
+        /// reconnect).
+        func message(_ json: [UInt8], id: Int) -> ByteBuffer {
             switch self {
             case .serverSentEvents:
-                var buffer = ByteBuffer(string: "data: ")
+                var buffer = ByteBuffer(string: "id: \(id)\ndata: ")
                 buffer.writeBytes(json)
                 buffer.writeString("\n\n")
                 return buffer
@@ -34,6 +36,16 @@ extension GatewayHandler {
             }
         }
 
+        /// What opens an SSE stream: the reconnection time a client should wait (`retry:`).
+        func opening(retry: Duration) -> ByteBuffer? {
+            guard self == .serverSentEvents else { return nil }
+            let milliseconds = retry.components.seconds * 1000 + retry.components.attoseconds / 1_000_000_000_000_000
+            return ByteBuffer(string: "retry: \(milliseconds)\n\n")
+        }
+
+        /// A comment that keeps idle proxies from cutting the stream (SSE), or nothing (NDJSON has no comments).
+        var keepAlive: ByteBuffer? { self == .serverSentEvents ? ByteBuffer(string: ": keep-alive\n\n") : nil }
+
         /// An error after the first message: an `error` event, or a `{"error": {...}}` line.
         func error(_ error: GatewayError) -> ByteBuffer {
             switch self {
@@ -43,20 +55,31 @@ extension GatewayHandler {
         }
     }
 
-    /// A server-streaming call. Until the first message arrives an error is an ordinary error response; after it,
-    /// errors travel in-band and the stream ends. The whole stream is bound by the call's deadline.
+    /// A server-streaming call (or a bidirectional one over plain HTTP, whose request `messages` are all sent
+    /// first). Until the first message arrives an error is an ordinary error response; after it, errors travel
+    /// in-band and the stream ends. The whole stream is bound by the call's deadline. SSE streams open with a
+    /// `retry:` hint, number their events from `firstEventID` (one past the `Last-Event-ID` of a reconnect), and
+    /// send a `:` comment after every `streams.keepalive` without an event.
     func stream(
         _ call: BackendCall, match: RouteMatch, options: HTTPMappingOptions, request: Request, label: String,
-        slot: RouteSlot
+        slot: RouteSlot, messages requestMessages: [[UInt8]]? = nil, firstEventID: Int = 1
     ) async -> Response {
         let accept = request.headers[.accept] ?? ""
         let format: StreamFormat = accept.contains("text/event-stream") ? .serverSentEvents : .ndjson
         let logger = requestLogger(requestID: call.requestID, route: label)
-        let messages = bounded(invoker.serverStream(call), call: call)
-        var iterator = messages.makeAsyncIterator()
-        let first: [UInt8]?
+        let source = requestMessages.map { bidirectionalReplies(call, messages: $0) } ?? invoker.serverStream(call)
+        let items = bounded(
+            source, call: call, keepAlive: format == .serverSentEvents ? streamSettings.keepAlive : nil)
+        var iterator = items.makeAsyncIterator()
+        var first: [UInt8]?
         do {
-            first = try await iterator.next()
+            // Keep-alive ticks before the first message are dropped: the response has not started.
+            while let item = try await iterator.next() {
+                if case .message(let message) = item {
+                    first = message
+                    break
+                }
+            }
         } catch {
             let failure = failure(error, call: call, logger: logger)
             return Self.response(failure)
@@ -73,30 +96,44 @@ extension GatewayHandler {
         let remaining = UnsafeSendableIterator(iterator)
         let firstMessage = first == nil ? nil : firstJSON
         let metrics = self.metrics
+        let retry = streamSettings.retry
         // The body holds the route's concurrency slot until the stream ends.
         let body = ResponseBody { [self, slot] writer in
             defer { slot.hold() }
             var iterator = remaining.iterator
-            if let firstMessage { try await writer.write(format.message(firstMessage)) }
+            var eventID = firstEventID
+            if let opening = format.opening(retry: retry) { try await writer.write(opening) }
+            if let firstMessage {
+                try await writer.write(format.message(firstMessage, id: eventID))
+                eventID += 1
+            }
             while true {
-                let message: [UInt8]?
+                let item: StreamItem?
                 do {
-                    message = try await iterator.next()
+                    item = try await iterator.next()
                 } catch {
                     try await writer.write(format.error(self.failure(error, call: call, logger: logger)))
                     break
                 }
-                guard let message else { break }
+                guard let item else { break }
                 let json: [UInt8]
-                do throws(CodecError) {
-                    json = try match.response(message, options: options).body
-                } catch {
-                    metrics.backendError(code: "BAD_BACKEND_REPLY", service: call.service.name)
-                    try await writer.write(format.error(GatewayError(error, reply: true)))
-                    break
+                switch item {
+                case .keepAlive:
+                    if let comment = format.keepAlive { try await writer.write(comment) }
+                    continue
+                case .message(let message):
+                    do throws(CodecError) {
+                        json = try match.response(message, options: options).body
+                    } catch {
+                        metrics.backendError(code: "BAD_BACKEND_REPLY", service: call.service.name)
+                        try await writer.write(format.error(GatewayError(error, reply: true)))
+                        try await writer.finish(nil)
+                        return
+                    }
                 }
                 do {
-                    try await writer.write(format.message(json))
+                    try await writer.write(format.message(json, id: eventID))
+                    eventID += 1
                 } catch {
                     // The client went away; dropping the iterator ends the backend stream.
                     metrics.cancelledByCaller(route: label)
@@ -110,14 +147,25 @@ extension GatewayHandler {
             status: .ok, headers: [.contentType: format.contentType, .cacheControl: "no-cache"], body: body)
     }
 
-    /// The stream ended at `call.effectiveDeadline` with the right timeout error.
-    private func bounded(_ messages: AsyncThrowingStream<[UInt8], any Error>, call: BackendCall)
-        -> AsyncThrowingStream<[UInt8], any Error>
-    {
-        let (output, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+    /// What a stream's body loop waits for: a reply message, or a keep-alive tick.
+    enum StreamItem: Sendable {
+        case message([UInt8])
+        case keepAlive
+    }
+
+    /// The stream ended at `call.effectiveDeadline` with the right timeout error, with a tick after every
+    /// `keepAlive` without a message.
+    private func bounded(
+        _ messages: AsyncThrowingStream<[UInt8], any Error>, call: BackendCall, keepAlive: Duration?
+    ) -> AsyncThrowingStream<StreamItem, any Error> {
+        let (output, continuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
+        let lastMessage = LastActivity()
         let forward = Task {
             do {
-                for try await message in messages { continuation.yield(message) }
+                for try await message in messages {
+                    lastMessage.touch()
+                    continuation.yield(.message(message))
+                }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -129,9 +177,23 @@ extension GatewayHandler {
             continuation.finish(throwing: call.deadlineError)
             forward.cancel()
         }
+        let ticker = keepAlive.map { interval in
+            Task {
+                while !Task.isCancelled {
+                    let due = lastMessage.time + interval
+                    if ContinuousClock.now >= due {
+                        lastMessage.touch()
+                        continuation.yield(.keepAlive)
+                        continue
+                    }
+                    try await Task.sleep(until: due, clock: .continuous)
+                }
+            }
+        }
         continuation.onTermination = { _ in
             forward.cancel()
             timer.cancel()
+            ticker?.cancel()
         }
         return output
     }
@@ -147,8 +209,15 @@ extension GatewayHandler {
     }
 }
 
+/// When a stream last sent something.
+private final class LastActivity: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var time: ContinuousClock.Instant { instant.withLock { $0 } }
+    func touch() { instant.withLock { $0 = .now } }
+}
+
 /// Hands the stream's iterator to the response body writer, which is the only one to use it from then on.
 private struct UnsafeSendableIterator: @unchecked Sendable {
-    let iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
-    init(_ iterator: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator) { self.iterator = iterator }
+    let iterator: AsyncThrowingStream<GatewayHandler.StreamItem, any Error>.AsyncIterator
+    init(_ iterator: AsyncThrowingStream<GatewayHandler.StreamItem, any Error>.AsyncIterator) { self.iterator = iterator }
 }

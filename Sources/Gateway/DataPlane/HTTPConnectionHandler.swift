@@ -1,3 +1,4 @@
+import GenericCall
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -162,7 +163,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             prepared.call.tracing = trace.callTracing(headerPrefix: service.metadataPrefix(for: service.framing ?? .framed))
             prepared.traceIDs = trace.ids
         }
-        call = gateway.invoker.start(prepared.call, on: context.eventLoop) { [self] result in
+        let completion: (Result<[UInt8], CallError>) -> Void = { [self] result in
             call = nil
             let response = gateway.finish(prepared, result: result)
             prepared.routed.slot.hold()
@@ -172,6 +173,18 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             }
             write(response, label: routed.label, exchange: exchange)
         }
+        if routed.isClientStream {
+            // A client-streaming method: the NDJSON body's lines are its request messages.
+            switch gateway.streamMessages(routed, head: httpRequest, body: body) {
+            case .failure(let refusal):
+                write(refusal.response, label: refusal.label, exchange: exchange)
+            case .success(let messages):
+                call = gateway.startClientStream(
+                    prepared, messages: messages, on: context.eventLoop, completion: completion)
+            }
+            return
+        }
+        call = gateway.invoker.start(prepared.call, on: context.eventLoop, completion: completion)
     }
 
     /// What the response must honour of its request.

@@ -23,6 +23,8 @@ final class GatewayHandler: Sendable {
     let tracer: (any Tracer)?
     /// One info line per request (`telemetry.logs.access_log`).
     let accessLog: Bool
+    /// SSE and WebSocket settings.
+    let streamSettings: GatewayConfig.Streams
     /// `/console` and `/openapi.json`.
     let console: ConsoleEndpoints
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
@@ -38,6 +40,7 @@ final class GatewayHandler: Sendable {
         self.authenticators = authenticators
         self.tracer = tracer
         accessLog = config.telemetry.accessLog
+        streamSettings = config.streams
         self.eventLoopGroup = eventLoopGroup
         self.control = control
         holder = control.holder

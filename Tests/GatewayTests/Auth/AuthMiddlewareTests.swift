@@ -238,13 +238,18 @@ struct AuthMiddlewareTests {
             let exp = PASETOTime.format(Date() + 300)
             let footer = String(decoding: PASETOFooter.with(keyID: keys.current.keyID), as: UTF8.self)
             let request = #"{"ops":[{"op":"issue","key":"\#(keys.current.paserk)","payload":"{\"sub\":\"py\",\"aud\":\"bookstore\",\"exp\":\"\#(exp)\"}","footer":\#(JSONString.quoted(footer)),"implicit":""}]}"#
-            let output = try runPeer("python3", [Repo.peers + "/paseto_peer.py"], input: Array(request.utf8))
+            let output = try await onOwnThread {
+                try runPeer("python3", [Repo.peers + "/paseto_peer.py"], input: Array(request.utf8))
+            }
             let parsed = try JSONSerialization.jsonObject(with: Data(output)) as? [String: Any]
             let results = parsed?["results"] as? [[String: Any]]
             let token = try #require(results?.first?["token"] as? String, "\(String(decoding: output, as: UTF8.self))")
-            let curl = try runProcess(
-                "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
-                         "http://127.0.0.1:\(gateway.port)/v1/shelves/3/books/9"])
+            let port = gateway.port
+            let curl = try await onOwnThread {
+                try runProcess(
+                    "curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)",
+                             "http://127.0.0.1:\(port)/v1/shelves/3/books/9"])
+            }
             #expect(String(decoding: curl.stdout, as: UTF8.self) == "200", "\(curl)")
             #expect(thriftMock.lastRequestHeaders["RPC_TRANSIT_x-user"] == "py")
         }

@@ -96,7 +96,7 @@ struct ProtobufRouteTests {
             let sse = try await gateway.request(
                 "GET", "/v1/shelves/7:watch", headers: [("Accept", "text/event-stream")])
             #expect(sse.header("Content-Type") == "text/event-stream")
-            #expect(sse.text.hasPrefix("data: {\"sequence\":\"1\"}\n\n"))
+            #expect(sse.text.hasPrefix("retry: 3000\n\nid: 1\ndata: {\"sequence\":\"1\"}\n\n"), "\(sse.text)")
             #expect(sse.text.contains("event: error\ndata: {\"code\":\"BACKEND_CLOSED\""))
         }
     }

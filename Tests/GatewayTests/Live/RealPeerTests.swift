@@ -16,7 +16,7 @@ struct RealPeerTests {
         peer arguments: [String], service: (Int) -> String,
         _ body: @Sendable (GatewayFixture) async throws -> T
     ) async throws -> T {
-        let peer = try PeerServer(arguments)
+        let peer = try await onOwnThread { try PeerServer(arguments) }
         defer { peer.stop() }
         let invoker = GenericCallInvoker()
         do {

@@ -66,7 +66,9 @@ struct TracingTests {
 
     static func withTracedGateway(_ body: @Sendable (Setup) async throws -> Void) async throws {
         let spansFile = Fixtures.temporaryDirectory() + "/spans.jsonl"
-        let collector = try PeerServer(["python3", Repo.peers + "/otlp_collector.py", "--out", spansFile])
+        let collector = try await onOwnThread {
+            try PeerServer(["python3", Repo.peers + "/otlp_collector.py", "--out", spansFile])
+        }
         defer { collector.stop() }
         let thrift = try ServiceSchema.load(path: Fixtures.descriptors + "/bookstore.thrift", service: "Bookstore")
         let proto = try ServiceSchema.load(

@@ -33,6 +33,19 @@ extension GatewayConfig {
         }
         if let auth = reader.node("auth") { self.auth = try Self.authPolicies(auth) }
         if let telemetry = reader.node("telemetry") { self.telemetry = try TelemetryConfig(node: telemetry) }
+        if let streams = reader.node("streams") {
+            var streamsReader = try ConfigReader(streams, path: "streams")
+            if let keepAlive = try streamsReader.duration("keepalive") { self.streams.keepAlive = keepAlive }
+            if let retry = try streamsReader.duration("retry") { self.streams.retry = retry }
+            if let size = try streamsReader.size("websocket_max_message") {
+                guard size >= 125, size <= 64 << 20 else {
+                    throw ConfigError("streams.websocket_max_message", "\(size) is out of range 125...64MiB")
+                }
+                self.streams.maxWebSocketMessage = size
+            }
+            if let ping = try streamsReader.duration("websocket_ping") { self.streams.webSocketPing = ping }
+            try streamsReader.rejectUnknownKeys()
+        }
         if let console = reader.node("console") {
             var consoleReader = try ConfigReader(console, path: "console")
             if let enabled = try consoleReader.bool("enabled") { self.console.enabled = enabled }

@@ -57,6 +57,20 @@ public struct GatewayConfig: Sendable, Hashable {
         }
     }
 
+    /// Streams over HTTP: Server-Sent Events and WebSockets.
+    public struct Streams: Sendable, Hashable {
+        /// An SSE comment after this long without an event, so idle proxies do not cut the stream.
+        public var keepAlive: Duration = .seconds(15)
+        /// The reconnection time an SSE stream tells its client (`retry:`).
+        public var retry: Duration = .seconds(3)
+        /// The largest WebSocket message accepted (close 1009 beyond it).
+        public var maxWebSocketMessage = 1 << 20
+        /// A WebSocket ping after this long without a frame from the client; a second silent period closes it.
+        public var webSocketPing: Duration = .seconds(30)
+
+        public init() {}
+    }
+
     public var listen: ListenAddress
     /// The admin API's bearer token; nil disables the admin API.
     public var adminToken: String?
@@ -68,6 +82,7 @@ public struct GatewayConfig: Sendable, Hashable {
     public var auth: [String: AuthPolicy] = [:]
     /// Traces and logs.
     public var telemetry = TelemetryConfig()
+    public var streams = Streams()
     public var console: Console
 
     public init(

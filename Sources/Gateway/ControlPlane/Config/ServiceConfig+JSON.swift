@@ -41,6 +41,11 @@ extension ServiceConfig {
         fields.append("\"forward_headers\":\(list(forwardHeaders))")
         fields.append("\"strict\":\(strict)")
         if let auth { fields.append("\"auth\":\(quote(auth))") }
+        switch sseResume {
+        case .field(let name)?: fields.append("\"sse_resume\":\(quote(name))")
+        case .metadata(let name)?: fields.append("\"sse_resume\":\(quote("metadata:" + name))")
+        case nil: break
+        }
         if protoNames { fields.append("\"proto_names\":true") }
         if let metadataPrefix { fields.append("\"metadata_prefix\":\(quote(metadataPrefix))") }
         return "{" + fields.joined(separator: ",") + "}"

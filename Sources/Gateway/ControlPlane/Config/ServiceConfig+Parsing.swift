@@ -72,6 +72,20 @@ extension ServiceConfig {
             config.retry = try Self.retry(retry, path: reader.keyPath("retry"), base: config.retry)
         }
         config.auth = try Self.authName(&reader)
+        if let resume = try reader.string("sse_resume") {
+            if resume.hasPrefix("metadata:") {
+                let name = String(resume.dropFirst("metadata:".count))
+                guard AuthPolicy.isMetadataName(name) else {
+                    throw ConfigError(reader.keyPath("sse_resume"), "\"\(name)\" is not a metadata name")
+                }
+                config.sseResume = .metadata(name)
+            } else {
+                guard !resume.isEmpty, !resume.contains(where: { $0 == "=" || $0 == "&" || $0 == " " }) else {
+                    throw ConfigError(reader.keyPath("sse_resume"), "expected FIELD or metadata:NAME")
+                }
+                config.sseResume = .field(resume)
+            }
+        }
         if let methods = reader.node("methods") {
             guard case .map(let entries) = methods else {
                 throw ConfigError(reader.keyPath("methods"), "expected a map of method names, found \(methods.summary)")

@@ -132,6 +132,17 @@ public struct ServiceConfig: Sendable, Hashable {
     /// Put before the names of forwarded headers and the request id in TTHeader string info. nil: `RPC_TRANSIT_`
     /// for TTHeader (Kitex handlers see only `RPC_TRANSIT_`/`RPC_PERSIST_` keys), nothing for other framings.
     public var metadataPrefix: String?
+    /// Where a server stream resumes when an SSE client reconnects with `Last-Event-ID` (`sse_resume`).
+    public enum StreamResume: Sendable, Hashable {
+        /// The value is bound to this request field (as a query parameter of that name would be).
+        case field(String)
+        /// The value is sent as this metadata (gRPC metadata, TTHeader string info with the metadata prefix).
+        case metadata(String)
+    }
+
+    /// How a reconnecting SSE client's `Last-Event-ID` reaches the backend; nil: it does not (event ids still
+    /// continue after it).
+    public var sseResume: StreamResume?
     /// The auth policy (a name under `auth:` in the gateway config) guarding the service's routes; nil: none.
     /// Methods may name another policy or `none`.
     public var auth: String?

@@ -24,6 +24,15 @@ public protocol BackendInvoker: Sendable {
     /// with a ``CallError``; the gateway stops iterating (which should cancel the call) when its client leaves.
     func serverStream(_ call: BackendCall) -> AsyncThrowingStream<[UInt8], any Error>
 
+    /// A streaming gRPC call (client-streaming, bidirectional, or server-streaming driven from the loop) started on
+    /// `eventLoop`: request messages go through the handle, `onMessage` gets each reply message and `onFinish`
+    /// the end (or a ``CallError`` of shared/specs/errors.md), exactly once, last, on that loop. The call ends by
+    /// `call.effectiveDeadline` at the latest.
+    func startStream(
+        _ call: BackendCall, on eventLoop: any EventLoop, onMessage: @escaping ([UInt8]) -> Void,
+        onFinish: @escaping (Result<Void, CallError>) -> Void
+    ) -> BackendStreamHandle
+
     /// The set of services changed (at start, and after every admin change): drop or rebuild the clients of
     /// services that are gone or changed.
     func servicesChanged(_ services: [ServiceConfig]) async
@@ -38,7 +47,45 @@ public struct BackendCallHandle: Sendable {
     public func cancel() { onCancel() }
 }
 
+/// Drives a call started with ``BackendInvoker/startStream(_:on:onMessage:onFinish:)``; use it on the call's loop.
+public struct BackendStreamHandle: Sendable {
+    private let sendMessage: @Sendable ([UInt8]) -> Void
+    private let finish: @Sendable () -> Void
+    private let cancelCall: @Sendable () -> Void
+    private let writable: @Sendable () -> Bool
+
+    public init(
+        send: @escaping @Sendable ([UInt8]) -> Void, finishSending: @escaping @Sendable () -> Void,
+        cancel: @escaping @Sendable () -> Void, isWritable: @escaping @Sendable () -> Bool = { true }
+    ) {
+        sendMessage = send
+        finish = finishSending
+        cancelCall = cancel
+        writable = isWritable
+    }
+
+    /// Sends one request message (encoded).
+    public func send(_ message: [UInt8]) { sendMessage(message) }
+    /// Ends the request side.
+    public func finishSending() { finish() }
+    /// Ends the call (the finish callback gets CANCELLED_BY_CALLER).
+    public func cancel() { cancelCall() }
+    /// Whether the backend takes more bytes now: a relay stops reading its source while it does not.
+    public var isWritable: Bool { writable() }
+}
+
 extension BackendInvoker {
+    /// Invokers without streaming calls refuse them with UNIMPLEMENTED.
+    public func startStream(
+        _ call: BackendCall, on eventLoop: any EventLoop, onMessage: @escaping ([UInt8]) -> Void,
+        onFinish: @escaping (Result<Void, CallError>) -> Void
+    ) -> BackendStreamHandle {
+        eventLoop.execute {
+            onFinish(.failure(CallError(.grpc(.unimplemented), "this backend invoker has no streaming calls")))
+        }
+        return BackendStreamHandle(send: { _ in }, finishSending: {}, cancel: {})
+    }
+
     /// Runs ``unary(_:)`` in a task and brings its outcome back to `eventLoop`, bounded by the call's deadline
     /// (a timer on the loop), so an invoker written as async code keeps the contract of the event-loop path.
     public func start(

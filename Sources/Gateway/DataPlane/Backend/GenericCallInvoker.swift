@@ -51,6 +51,27 @@ public final class GenericCallInvoker: BackendInvoker {
         }
     }
 
+    public func startStream(
+        _ call: BackendCall, on eventLoop: any EventLoop, onMessage: @escaping ([UInt8]) -> Void,
+        onFinish: @escaping (Result<Void, CallError>) -> Void
+    ) -> BackendStreamHandle {
+        let client: RPCClient
+        let request: RPCRequest
+        do throws(CallError) {
+            client = try self.client(for: call)
+            request = try self.request(call)
+        } catch {
+            eventLoop.execute { onFinish(.failure(error)) }
+            return BackendStreamHandle(send: { _ in }, finishSending: {}, cancel: {})
+        }
+        let handle = client.startStream(
+            request, options: options(call), on: eventLoop, onMessage: onMessage,
+            onFinish: { onFinish($0.map { _ in () }) })
+        return BackendStreamHandle(
+            send: { handle.send($0) }, finishSending: { handle.finishSending() }, cancel: { handle.cancel() },
+            isWritable: { handle.isWritable })
+    }
+
     public func servicesChanged(_ services: [ServiceConfig]) async {
         let current = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         let stale = clients.withLock { clients -> [RPCClient] in
