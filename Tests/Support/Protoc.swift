@@ -18,11 +18,16 @@ public enum Protoc {
                                   input: bytes), as: UTF8.self)
     }
 
-    /// `protoc --include_imports -o` output for `file`.
-    public static func descriptorSet(_ file: String, include: String = Repo.descriptors) throws -> [UInt8] {
+    /// `protoc --include_imports -o` output for `file` (with `--include_source_info` when `sourceInfo`).
+    public static func descriptorSet(_ file: String, include: String = Repo.descriptors, sourceInfo: Bool = false)
+        throws -> [UInt8]
+    {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("portico-\(UUID().uuidString).pb")
         defer { try? FileManager.default.removeItem(at: out) }
-        try runPeer("protoc", ["--include_imports", "-o", out.path, "-I", include, "-I", bundledIncludeDirectory, file])
+        try runPeer(
+            "protoc",
+            ["--include_imports"] + (sourceInfo ? ["--include_source_info"] : [])
+                + ["-o", out.path, "-I", include, "-I", bundledIncludeDirectory, file])
         return [UInt8](try Data(contentsOf: out))
     }
 

@@ -50,7 +50,8 @@ final class GatewayHandler: Sendable {
         limits = config.limits
         adminToken = config.adminToken
         limiter = RouteConcurrencyLimiter(limit: config.limits.maxConcurrent)
-        console = ConsoleEndpoints(settings: config.console, adminToken: config.adminToken)
+        console = ConsoleEndpoints(
+            settings: config.console, adminToken: config.adminToken, authPolicies: config.auth)
     }
 
     static let requestIDField = HTTPField.Name("X-Request-Id")!

@@ -3,6 +3,14 @@ public final class ProtoEnumDescriptor: Sendable, CustomStringConvertible {
     public struct Value: Sendable, Hashable {
         public let name: String
         public let number: Int32
+        /// The value's doc comment from the IDL, if any.
+        public let documentation: String?
+
+        init(name: String, number: Int32, documentation: String? = nil) {
+            self.name = name
+            self.number = number
+            self.documentation = documentation
+        }
     }
 
     public let fullName: String
@@ -13,13 +21,20 @@ public final class ProtoEnumDescriptor: Sendable, CustomStringConvertible {
     /// Closed enums (proto2) treat unknown numbers as unknown fields; open enums (proto3) keep them.
     public let isClosed: Bool
     public let index: Int
+    /// The doc comment from the IDL (`.proto` source, or `SourceCodeInfo` of a descriptor set compiled with
+    /// `--include_source_info`), if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     private let byName: [String: Int32]
     /// Canonical names, quoted, by number: what the JSON writer emits.
     private let quotedNames: [Int32: [UInt8]]
     private let byNumber: [Int32: Int]
 
-    init(fullName: String, name: String, fileName: String, values: [Value], isClosed: Bool, index: Int) {
+    init(
+        fullName: String, name: String, fileName: String, values: [Value], isClosed: Bool, index: Int,
+        documentation: String? = nil
+    ) {
+        self.documentation = documentation
         self.fullName = fullName
         self.name = name
         self.fileName = fileName

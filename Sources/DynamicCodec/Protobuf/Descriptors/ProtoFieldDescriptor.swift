@@ -31,6 +31,9 @@ public final class ProtoFieldDescriptor: Sendable, CustomStringConvertible {
     public let isDeprecated: Bool
     /// The full name: `pkg.Message.field` (or `pkg.extension` for top-level extensions).
     public let fullName: String
+    /// The doc comment from the IDL (`.proto` source, or `SourceCodeInfo` of a descriptor set compiled with
+    /// `--include_source_info`), if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     /// `"jsonName":` and `"name":` as bytes, ready for the JSON writer.
     let jsonKey: [UInt8]
@@ -48,8 +51,10 @@ public final class ProtoFieldDescriptor: Sendable, CustomStringConvertible {
         name: String, number: Int, jsonName: String, type: ProtoFieldType, cardinality: ProtoCardinality,
         isPacked: Bool, hasPresence: Bool, oneofIndex: Int?, isProto3Optional: Bool, typeName: String?,
         messageIndex: Int, enumIndex: Int, defaultValue: String?, mapKey: ProtoFieldDescriptor?,
-        mapValue: ProtoFieldDescriptor?, extendee: String?, isDeprecated: Bool, fullName: String
+        mapValue: ProtoFieldDescriptor?, extendee: String?, isDeprecated: Bool, fullName: String,
+        documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.name = name
         self.number = number
         self.jsonName = jsonName

@@ -24,6 +24,9 @@ public final class ProtoMessageDescriptor: Sendable, CustomStringConvertible {
     public let reservedRanges: [ClosedRange<Int>]
     public let reservedNames: [String]
     public let extensionRanges: [ClosedRange<Int>]
+    /// The doc comment from the IDL (`.proto` source, or `SourceCodeInfo` of a descriptor set compiled with
+    /// `--include_source_info`), if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     /// Field index + 1 by field number, for numbers below `denseLimit`; 0 means no field.
     private let denseByNumber: [Int32]
@@ -34,8 +37,9 @@ public final class ProtoMessageDescriptor: Sendable, CustomStringConvertible {
     init(
         fullName: String, name: String, fileName: String, syntax: ProtoSyntax, fields: [ProtoFieldDescriptor],
         oneofs: [ProtoOneofDescriptor], isMapEntry: Bool, index: Int, reservedRanges: [ClosedRange<Int>],
-        reservedNames: [String], extensionRanges: [ClosedRange<Int>]
+        reservedNames: [String], extensionRanges: [ClosedRange<Int>], documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.fullName = fullName
         self.name = name
         self.fileName = fileName

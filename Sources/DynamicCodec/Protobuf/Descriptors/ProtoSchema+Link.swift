@@ -4,11 +4,13 @@ extension ProtoSchema {
     /// Links `FileDescriptorProto`s (dependencies first, as `protoc --include_imports -o` writes them) into a schema.
     ///
     /// `locations` maps element full names to positions in IDL text, so that link errors of parsed files point at
-    /// file:line:column.
+    /// file:line:column; `documentation` maps them to doc comments (``ParsedProtoFiles/documentation``). Files
+    /// with `SourceCodeInfo` (`protoc --include_source_info`) add the comments it holds.
     public convenience init(
-        files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation] = [:]
+        files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation] = [:],
+        documentation: [String: String] = [:]
     ) throws(CodecError) {
-        var linker = ProtoLinker(files: files, locations: locations)
+        var linker = ProtoLinker(files: files, locations: locations, documentation: documentation)
         let linked = try linker.link()
         self.init(
             messages: linked.messages, enums: linked.enums, services: linked.services,
@@ -48,14 +50,24 @@ struct ProtoLinker {
 
     let files: [Google_Protobuf_FileDescriptorProto]
     let locations: [String: SourceLocation]
+    /// Doc comments by element full name.
+    let documentation: [String: String]
     var declaredMessages: [Declared] = []
     var declaredEnums: [Declared] = []
     var messageIndex: [String: Int] = [:]
     var enumIndex: [String: Int] = [:]
 
-    init(files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation]) {
+    init(
+        files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation],
+        documentation: [String: String] = [:]
+    ) {
         self.files = files
         self.locations = locations
+        var documentation = documentation
+        for file in files where file.hasSourceCodeInfo {
+            documentation.merge(ProtoDocumentation.comments(in: file)) { given, _ in given }
+        }
+        self.documentation = documentation
     }
 
     func failure(_ element: String, _ message: String) -> CodecError {
@@ -160,8 +172,11 @@ struct ProtoLinker {
         }
         return ProtoEnumDescriptor(
             fullName: declared.fullName, name: proto.name, fileName: declared.fileName,
-            values: proto.value.map { .init(name: $0.name, number: $0.number) },
-            isClosed: declared.syntax == .proto2, index: index)
+            values: proto.value.map {
+                .init(
+                    name: $0.name, number: $0.number, documentation: documentation[declared.fullName + "." + $0.name])
+            },
+            isClosed: declared.syntax == .proto2, index: index, documentation: documentation[declared.fullName])
     }
 
     func makeMessage(_ declared: Declared, index: Int) throws(CodecError) -> ProtoMessageDescriptor {
@@ -201,7 +216,8 @@ struct ProtoLinker {
             reservedNames: proto.reservedName,
             extensionRanges: proto.extensionRange.compactMap { range in
                 range.end > range.start ? Int(range.start)...Int(range.end - 1) : nil
-            })
+            },
+            documentation: documentation[declared.fullName])
     }
 
     /// Resolves a type name: fully qualified with a leading dot (the linked form), or relative to `scope` by
@@ -301,7 +317,7 @@ struct ProtoLinker {
             defaultValue: proto.hasDefaultValue ? proto.defaultValue : nil, mapKey: mapKey, mapValue: mapValue,
             extendee: proto.hasExtendee
                 ? (proto.extendee.hasPrefix(".") ? String(proto.extendee.dropFirst()) : proto.extendee) : nil,
-            isDeprecated: proto.options.deprecated, fullName: fullName)
+            isDeprecated: proto.options.deprecated, fullName: fullName, documentation: documentation[fullName])
     }
 
     func collectNestedExtensions(
@@ -344,9 +360,11 @@ struct ProtoLinker {
                 ProtoMethodDescriptor(
                     name: method.name, fullName: methodName, inputIndex: input, outputIndex: output,
                     clientStreaming: method.clientStreaming, serverStreaming: method.serverStreaming,
-                    httpRule: rule, isDeprecated: method.options.deprecated))
+                    httpRule: rule, isDeprecated: method.options.deprecated, documentation: documentation[methodName]))
         }
-        return ProtoServiceDescriptor(fullName: fullName, name: proto.name, fileName: file.name, methods: methods)
+        return ProtoServiceDescriptor(
+            fullName: fullName, name: proto.name, fileName: file.name, methods: methods,
+            documentation: documentation[fullName])
     }
 
     /// Finds the `google.api.http` extension among the options' unknown fields and decodes it.

@@ -4,8 +4,15 @@ public final class ProtoServiceDescriptor: Sendable, CustomStringConvertible {
     public let name: String
     public let fileName: String
     public let methods: [ProtoMethodDescriptor]
+    /// The doc comment from the IDL (`.proto` source, or `SourceCodeInfo` of a descriptor set compiled with
+    /// `--include_source_info`), if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
-    init(fullName: String, name: String, fileName: String, methods: [ProtoMethodDescriptor]) {
+    init(
+        fullName: String, name: String, fileName: String, methods: [ProtoMethodDescriptor],
+        documentation: String? = nil
+    ) {
+        self.documentation = documentation
         self.fullName = fullName
         self.name = name
         self.fileName = fileName
@@ -31,6 +38,8 @@ public struct ProtoMethodDescriptor: Sendable, Hashable {
     /// The `google.api.http` rule, if annotated.
     public let httpRule: HTTPRule?
     public let isDeprecated: Bool
+    /// The method's doc comment from the IDL, if any.
+    public let documentation: String?
 
     /// The gRPC path: `/pkg.Service/Method`.
     public var grpcPath: String {

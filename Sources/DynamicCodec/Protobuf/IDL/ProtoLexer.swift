@@ -8,6 +8,7 @@ struct ProtoLexer: IDLLexing {
     var index = 0
     var line = 1
     var lineStart = 0
+    var comments = IDLComments()
 
     private init(file: String, input: [UInt8]) {
         self.file = file
@@ -20,7 +21,12 @@ struct ProtoLexer: IDLLexing {
         lexer.skipByteOrderMark()
         var tokens: [ProtoToken] = []
         while true {
-            let token = try lexer.nextToken()
+            var token = try lexer.nextToken()
+            if let trailing = lexer.comments.trailing, !tokens.isEmpty {
+                tokens[tokens.count - 1].trailingComment = trailing
+            }
+            token.leadingComment = lexer.comments.leading(forTokenOn: token.line)
+            lexer.comments.previousTokenLine = token.line
             tokens.append(token)
             if token.kind == .end { return tokens }
         }
@@ -60,7 +66,9 @@ struct ProtoLexer: IDLLexing {
             column: column)
     }
 
+    /// Skips to the next token, handing each comment to ``comments``.
     private mutating func skipWhitespaceAndComments() throws(CodecError) {
+        comments.startGap()
         while let byte = peek() {
             switch byte {
             case UInt8(ascii: "\n"):
@@ -70,8 +78,11 @@ struct ProtoLexer: IDLLexing {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
                 index += 1
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
+                let start = index
                 while let next = peek(), next != UInt8(ascii: "\n") { index += 1 }
+                comments.add(input[start..<index], style: .line(prefix: 2), startLine: line, endLine: line)
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                let start = index
                 let startLine = line
                 let startColumn = column
                 index += 2
@@ -82,6 +93,7 @@ struct ProtoLexer: IDLLexing {
                     }
                     if next == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
                         index += 2
+                        comments.add(input[start..<index], style: .block, startLine: startLine, endLine: line)
                         break
                     }
                     index += 1

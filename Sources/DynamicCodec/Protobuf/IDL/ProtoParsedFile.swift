@@ -15,6 +15,8 @@ struct ProtoParsedFile: Sendable {
     var options: [[Int32]: [ProtoOptionStatement]] = [:]
     /// Where each import statement is, parallel to `descriptor.dependency`.
     var importLocations: [SourceLocation] = []
+    /// The doc comment of each message, field, enum, enum value, service and method that has one.
+    var comments: [[Int32]: String] = [:]
     /// Where the `package` statement is, if any.
     var packageLocation: SourceLocation?
 

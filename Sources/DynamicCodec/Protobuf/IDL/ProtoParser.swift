@@ -9,10 +9,18 @@ public struct ParsedProtoFiles: Sendable {
     /// ("pkg.Msg", "pkg.Msg.field_name", "pkg.Enum.VALUE", "pkg.Service.Method"); used by the linker for error
     /// positions.
     public var locations: [String: SourceLocation]
+    /// The doc comment of each element that has one (the comment block directly above it, or a comment after it
+    /// on the same line), by the same names as ``locations``. The descriptors themselves carry no comments, like
+    /// protoc's output without `--include_source_info`.
+    public var documentation: [String: String]
 
-    public init(files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation]) {
+    public init(
+        files: [Google_Protobuf_FileDescriptorProto], locations: [String: SourceLocation],
+        documentation: [String: String] = [:]
+    ) {
         self.files = files
         self.locations = locations
+        self.documentation = documentation
     }
 }
 
@@ -38,6 +46,7 @@ public enum ProtoParser {
         for file in resolver.ordered {
             descriptors.append(try builder.build(file))
         }
-        return ParsedProtoFiles(files: descriptors, locations: builder.locations)
+        return ParsedProtoFiles(
+            files: descriptors, locations: builder.locations, documentation: builder.documentation)
     }
 }

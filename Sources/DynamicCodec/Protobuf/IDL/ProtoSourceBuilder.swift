@@ -11,6 +11,8 @@ struct ProtoSourceBuilder {
     var registry = ProtoSchemaRegistry()
     /// Declaration position of each element by full name (enum values under their enum).
     private(set) var locations: [String: SourceLocation] = [:]
+    /// Doc comments by the same keys as ``locations``.
+    private(set) var documentation: [String: String] = [:]
     /// Option messages (`google.protobuf.FieldOptions`, ...) to use when no built file defines them.
     let standardRegistry: ProtoSchemaRegistry?
 
@@ -202,5 +204,6 @@ struct ProtoSourceBuilder {
         }
         let key = enumName.map { $0 + "." + (fullName.split(separator: ".").last.map(String.init) ?? fullName) }
         locations[key ?? fullName] = location(of: path)
+        if let comment = parsed.comments[path] { documentation[key ?? fullName] = comment }
     }
 }

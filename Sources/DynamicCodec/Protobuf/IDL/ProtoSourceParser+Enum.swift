@@ -3,6 +3,7 @@ import SwiftProtobuf
 extension ProtoSourceParser {
     mutating func parseEnumDefinition(path: [Int32]) throws(CodecError) -> Google_Protobuf_EnumDescriptorProto {
         result.locations[path] = currentLocation
+        noteLeadingComment(path: path)
         try consume("enum")
         var enumType = Google_Protobuf_EnumDescriptorProto()
         enumType.name = try consumeIdentifier("Expected enum name.")
@@ -26,12 +27,14 @@ extension ProtoSourceParser {
     {
         let valuePath = path + [ProtoSourcePath.enumValue, Int32(enumType.value.count)]
         result.locations[valuePath] = currentLocation
+        noteLeadingComment(path: valuePath)
         var value = Google_Protobuf_EnumValueDescriptorProto()
         value.name = try consumeIdentifier("Expected enum constant name.")
         try consume("=", "missing numeric value for enum constant: expected \"=\", found \(current.quoted)")
         value.number = try consumeSignedInt32("Expected integer.")
         if lookingAt("[") { try parseBracketedOptions(path: valuePath) }
         try consume(";", "expected \";\" after the enum value, found \(current.quoted)")
+        noteTrailingComment(path: valuePath)
         enumType.value.append(value)
     }
 

@@ -21,6 +21,7 @@ extension ProtoSourceParser {
         let location = currentLocation
         var field = Google_Protobuf_FieldDescriptorProto()
         result.locations[context.path] = location
+        noteLeadingComment(path: context.path)
         var hasLabel = false
         if let oneofIndex = context.oneofIndex {
             field.label = .optional
@@ -97,6 +98,7 @@ extension ProtoSourceParser {
             generated = group
         } else {
             try consume(";", "expected \";\" after the field, found \(current.quoted)")
+            noteTrailingComment(path: context.path)
         }
 
         if let mapTypes {

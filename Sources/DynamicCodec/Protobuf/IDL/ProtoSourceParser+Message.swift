@@ -6,6 +6,7 @@ extension ProtoSourceParser {
 
     mutating func parseMessageDefinition(path: [Int32]) throws(CodecError) -> Google_Protobuf_DescriptorProto {
         let location = currentLocation
+        noteLeadingComment(path: path)
         try consume("message")
         var message = Google_Protobuf_DescriptorProto()
         message.name = try consumeIdentifier("Expected message name.")

@@ -3,6 +3,7 @@ import SwiftProtobuf
 extension ProtoSourceParser {
     mutating func parseServiceDefinition(path: [Int32]) throws(CodecError) -> Google_Protobuf_ServiceDescriptorProto {
         result.locations[path] = currentLocation
+        noteLeadingComment(path: path)
         try consume("service")
         var service = Google_Protobuf_ServiceDescriptorProto()
         service.name = try consumeIdentifier("Expected service name.")
@@ -22,6 +23,7 @@ extension ProtoSourceParser {
 
     private mutating func parseMethod(path: [Int32]) throws(CodecError) -> Google_Protobuf_MethodDescriptorProto {
         result.locations[path] = currentLocation
+        noteLeadingComment(path: path)
         try consume("rpc", "expected \"rpc\", \"option\" or \"}\" in the service body, found \(current.quoted)")
         var method = Google_Protobuf_MethodDescriptorProto()
         method.name = try consumeIdentifier("Expected method name.")
@@ -46,6 +48,7 @@ extension ProtoSourceParser {
             }
         } else {
             try consume(";", "expected \";\" or \"{\" after the method, found \(current.quoted)")
+            noteTrailingComment(path: path)
         }
         return method
     }

@@ -104,6 +104,20 @@ struct ProtoSourceParser {
         return text
     }
 
+    /// Keeps the comment above the current token (the first of the declaration at `path`) as its documentation.
+    mutating func noteLeadingComment(path: [Int32]) {
+        if let text = current.leadingComment { result.comments[path] = text }
+    }
+
+    /// Keeps the comment after the token just consumed (the last of the declaration at `path`, on the same line) as
+    /// its documentation when it has no leading comment.
+    mutating func noteTrailingComment(path: [Int32]) {
+        guard result.comments[path] == nil, position > 0, let text = tokens[position - 1].trailingComment else {
+            return
+        }
+        result.comments[path] = text
+    }
+
     func syntaxError(_ message: String, at location: SourceLocation? = nil) -> CodecError {
         CodecError(.syntaxError, message, location: location ?? currentLocation)
     }

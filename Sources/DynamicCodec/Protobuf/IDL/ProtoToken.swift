@@ -16,6 +16,10 @@ struct ProtoToken: Sendable, Equatable {
     var bytes: [UInt8]
     var line: Int
     var column: Int
+    /// The comment block directly above the token (see ``IDLComments``).
+    var leadingComment: String? = nil
+    /// A comment after the token on the same line.
+    var trailingComment: String? = nil
 
     func location(in file: String) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column)

@@ -4,7 +4,7 @@ extension ProtoSchema {
     /// Loads `.proto` source files (with their imports) using our own parser.
     public convenience init(protoFiles: [String], source: ProtoFileSource) throws(CodecError) {
         let parsed = try ProtoParser.parse(files: protoFiles, source: source)
-        try self.init(files: parsed.files, locations: parsed.locations)
+        try self.init(files: parsed.files, locations: parsed.locations, documentation: parsed.documentation)
     }
 
     /// Loads a schema file by its extension: `.proto` text (imports resolved in `includeDirectories`, then the

@@ -8,10 +8,14 @@ public final class ThriftServiceDescriptor: Sendable, CustomStringConvertible {
     public let methods: [ThriftMethodDescriptor]
     public let annotations: ThriftAnnotations
     public let index: Int
+    /// The doc comment from the IDL, if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     public init(
-        name: String, extendsIndex: Int?, methods: [ThriftMethodDescriptor], annotations: ThriftAnnotations, index: Int
+        name: String, extendsIndex: Int?, methods: [ThriftMethodDescriptor], annotations: ThriftAnnotations, index: Int,
+        documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.name = name
         self.extendsIndex = extendsIndex
         self.methods = methods
@@ -37,11 +41,14 @@ public struct ThriftMethodDescriptor: Sendable {
     /// Ids of the result struct's fields that are declared exceptions.
     public let exceptionIds: [Int16]
     public let annotations: ThriftAnnotations
+    /// The doc comment from the IDL, if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     public init(
         name: String, isOneway: Bool, argumentsIndex: Int, resultIndex: Int, returnType: ThriftType?,
-        exceptionIds: [Int16], annotations: ThriftAnnotations
+        exceptionIds: [Int16], annotations: ThriftAnnotations, documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.name = name
         self.isOneway = isOneway
         self.argumentsIndex = argumentsIndex

@@ -8,12 +8,15 @@ public final class ThriftFieldDescriptor: Sendable, CustomStringConvertible {
     public let annotations: ThriftAnnotations
     /// The type as written in the IDL (typedef names kept), for messages and documentation.
     public let declaredTypeName: String
+    /// The doc comment from the IDL, if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     public init(
         id: Int16, name: String, type: ThriftType, requiredness: ThriftRequiredness,
         defaultValue: ThriftConstValue? = nil, annotations: ThriftAnnotations = ThriftAnnotations(),
-        declaredTypeName: String
+        declaredTypeName: String, documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.id = id
         self.name = name
         self.type = type
@@ -52,6 +55,8 @@ public final class ThriftStructDescriptor: Sendable, CustomStringConvertible {
     /// Position in ``ThriftSchema/structs``.
     public let index: Int
     public let fileName: String
+    /// The doc comment from the IDL, if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
 
     private let denseById: [Int32]
     private let sparseById: [Int16: Int]
@@ -61,8 +66,9 @@ public final class ThriftStructDescriptor: Sendable, CustomStringConvertible {
 
     public init(
         name: String, kind: Kind, fields: [ThriftFieldDescriptor], annotations: ThriftAnnotations = ThriftAnnotations(),
-        index: Int, fileName: String
+        index: Int, fileName: String, documentation: String? = nil
     ) {
+        self.documentation = documentation
         self.name = name
         self.kind = kind
         self.fields = fields
@@ -114,13 +120,21 @@ public final class ThriftEnumDescriptor: Sendable, CustomStringConvertible {
     /// Annotations of each value, parallel to ``values``.
     public let valueAnnotations: [ThriftAnnotations]
     public let index: Int
+    /// The doc comment from the IDL, if any. Only for people and documents; no codec path reads it.
+    public let documentation: String?
+    /// The doc comment of each value, parallel to ``values``.
+    public let valueDocumentation: [String?]
     private let byName: [String: Int32]
     private let byValue: [Int32: String]
 
     public init(
         name: String, values: [(name: String, value: Int32)], annotations: ThriftAnnotations = ThriftAnnotations(),
-        index: Int, valueAnnotations: [ThriftAnnotations] = []
+        index: Int, valueAnnotations: [ThriftAnnotations] = [], documentation: String? = nil,
+        valueDocumentation: [String?] = []
     ) {
+        self.documentation = documentation
+        self.valueDocumentation =
+            valueDocumentation.count == values.count ? valueDocumentation : Array(repeating: nil, count: values.count)
         self.name = name
         self.values = values
         self.annotations = annotations

@@ -27,12 +27,16 @@ struct ThriftEnumSyntax: Sendable {
         var value: Int32
         var annotations: ThriftAnnotations
         var location: SourceLocation
+        /// The doc comment (see ``IDLComments``).
+        var documentation: String? = nil
     }
 
     var name: String
     var values: [Value]
     var annotations: ThriftAnnotations
     var location: SourceLocation
+    /// The doc comment (see ``IDLComments``).
+    var documentation: String? = nil
 }
 
 /// A field of a struct, union or exception, a method argument or a declared exception.
@@ -45,6 +49,8 @@ struct ThriftFieldSyntax: Sendable {
     var defaultValue: ThriftConstSyntax?
     var annotations: ThriftAnnotations
     var location: SourceLocation
+    /// The doc comment (see ``IDLComments``).
+    var documentation: String? = nil
 }
 
 struct ThriftStructSyntax: Sendable {
@@ -53,6 +59,8 @@ struct ThriftStructSyntax: Sendable {
     var fields: [ThriftFieldSyntax]
     var annotations: ThriftAnnotations
     var location: SourceLocation
+    /// The doc comment (see ``IDLComments``).
+    var documentation: String? = nil
 }
 
 struct ThriftFunctionSyntax: Sendable {
@@ -64,6 +72,8 @@ struct ThriftFunctionSyntax: Sendable {
     var exceptions: [ThriftFieldSyntax]
     var annotations: ThriftAnnotations
     var location: SourceLocation
+    /// The doc comment (see ``IDLComments``).
+    var documentation: String? = nil
 }
 
 struct ThriftServiceSyntax: Sendable {
@@ -73,4 +83,6 @@ struct ThriftServiceSyntax: Sendable {
     var functions: [ThriftFunctionSyntax]
     var annotations: ThriftAnnotations
     var location: SourceLocation
+    /// The doc comment (see ``IDLComments``).
+    var documentation: String? = nil
 }

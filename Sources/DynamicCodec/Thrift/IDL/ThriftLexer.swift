@@ -9,6 +9,7 @@ struct ThriftLexer: IDLLexing {
     var index = 0
     var line = 1
     var lineStart = 0
+    var comments = IDLComments()
 
     private init(file: String, input: [UInt8]) {
         self.file = file
@@ -21,7 +22,12 @@ struct ThriftLexer: IDLLexing {
         lexer.skipByteOrderMark()
         var tokens: [ThriftToken] = []
         while true {
-            let token = try lexer.nextToken()
+            var token = try lexer.nextToken()
+            if let trailing = lexer.comments.trailing, !tokens.isEmpty {
+                tokens[tokens.count - 1].trailingComment = trailing
+            }
+            token.leadingComment = lexer.comments.leading(forTokenOn: token.line)
+            lexer.comments.previousTokenLine = token.line
             tokens.append(token)
             if token.kind == .end { return tokens }
         }
@@ -62,7 +68,9 @@ struct ThriftLexer: IDLLexing {
             column: column)
     }
 
+    /// Skips to the next token, handing each comment to ``comments``.
     private mutating func skipWhitespaceAndComments() throws(CodecError) {
+        comments.startGap()
         while let byte = peek() {
             switch byte {
             case UInt8(ascii: "\n"):
@@ -72,9 +80,9 @@ struct ThriftLexer: IDLLexing {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
                 index += 1
             case UInt8(ascii: "#"):
-                skipLineComment()
+                skipLineComment(prefix: 1)
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "/"):
-                skipLineComment()
+                skipLineComment(prefix: 2)
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
                 try skipBlockComment()
             default:
@@ -83,11 +91,14 @@ struct ThriftLexer: IDLLexing {
         }
     }
 
-    private mutating func skipLineComment() {
+    private mutating func skipLineComment(prefix: Int) {
+        let start = index
         while let next = peek(), next != UInt8(ascii: "\n") { index += 1 }
+        comments.add(input[start..<index], style: .line(prefix: prefix), startLine: line, endLine: line)
     }
 
     private mutating func skipBlockComment() throws(CodecError) {
+        let start = index
         let startLine = line
         let startColumn = column
         index += 2
@@ -97,6 +108,7 @@ struct ThriftLexer: IDLLexing {
             }
             if next == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
                 index += 2
+                comments.add(input[start..<index], style: .block, startLine: startLine, endLine: line)
                 return
             }
             index += 1

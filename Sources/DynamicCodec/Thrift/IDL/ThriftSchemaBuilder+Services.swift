@@ -33,11 +33,11 @@ extension ThriftSchemaBuilder {
                     name: function.name, isOneway: function.isOneway, argumentsIndex: method.argumentsIndex,
                     resultIndex: method.resultIndex, returnType: returnType,
                     exceptionIds: function.exceptions.map(\.id),
-                    annotations: function.annotations))
+                    annotations: function.annotations, documentation: function.documentation))
         }
         return ThriftServiceDescriptor(
             name: pending.qualifiedName, extendsIndex: extendsIndex, methods: methods,
-            annotations: pending.syntax.annotations, index: index)
+            annotations: pending.syntax.annotations, index: index, documentation: pending.syntax.documentation)
     }
 
     /// A service must not extend itself, directly or through others.

@@ -26,10 +26,12 @@ extension ThriftSchemaBuilder {
             fields.append(
                 ThriftFieldDescriptor(
                     id: field.id, name: field.name, type: type, requiredness: field.requiredness,
-                    defaultValue: defaultValue, annotations: field.annotations, declaredTypeName: field.type.text))
+                    defaultValue: defaultValue, annotations: field.annotations, declaredTypeName: field.type.text,
+                    documentation: field.documentation))
         }
         return ThriftStructDescriptor(
             name: pending.qualifiedName, kind: pending.syntax.kind, fields: fields,
-            annotations: pending.syntax.annotations, index: index, fileName: files[pending.file].name)
+            annotations: pending.syntax.annotations, index: index, fileName: files[pending.file].name,
+            documentation: pending.syntax.documentation)
     }
 }

@@ -83,7 +83,8 @@ struct ThriftSchemaBuilder {
             ThriftEnumDescriptor(
                 name: entry.qualifiedName, values: entry.syntax.values.map { ($0.name, $0.value) },
                 annotations: entry.syntax.annotations, index: index,
-                valueAnnotations: entry.syntax.values.map(\.annotations))
+                valueAnnotations: entry.syntax.values.map(\.annotations), documentation: entry.syntax.documentation,
+                valueDocumentation: entry.syntax.values.map(\.documentation))
         }
         var services: [ThriftServiceDescriptor] = []
         for index in builder.services.indices {

@@ -41,6 +41,14 @@ extension ThriftSourceParser {
         guard tryConsume(text) else { throw syntaxError("expected \"\(text)\", found \(current.quoted)") }
     }
 
+    /// The doc comment of a declaration whose first token is at `start`: the comment block above it, else (with
+    /// `trailing`) a comment on the same line after the token just consumed, its last.
+    func documentation(startingAt start: Int, trailing: Bool) -> String? {
+        if let leading = tokens[start].leadingComment { return leading }
+        guard trailing, position > start else { return nil }
+        return tokens[position - 1].trailingComment
+    }
+
     /// The optional `,` or `;` after list items and definitions.
     mutating func tryConsumeSeparator() -> Bool {
         tryConsume(",") || tryConsume(";")

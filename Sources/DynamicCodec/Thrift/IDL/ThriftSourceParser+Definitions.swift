@@ -22,6 +22,7 @@ extension ThriftSourceParser {
     /// Values without `=` continue from the previous one (the first is 0), like the Apache compiler.
     mutating func parseEnum() throws(CodecError) -> ThriftEnumSyntax {
         let location = currentLocation
+        let start = position
         advance()
         let name = try consumeName(of: "enum")
         try consume("{")
@@ -29,6 +30,7 @@ extension ThriftSourceParser {
         var previous: Int64 = -1
         while !tryConsume("}") {
             let valueLocation = currentLocation
+            let valueStart = position
             let valueName = try consumeName(of: "enum value")
             if tryConsume("=") {
                 guard current.kind == .integer else {
@@ -47,16 +49,20 @@ extension ThriftSourceParser {
                 previous += 1
             }
             let annotations = try parseAnnotations()
+            _ = tryConsumeSeparator()
             values.append(
                 ThriftEnumSyntax.Value(
-                    name: valueName, value: Int32(previous), annotations: annotations, location: valueLocation))
-            _ = tryConsumeSeparator()
+                    name: valueName, value: Int32(previous), annotations: annotations, location: valueLocation,
+                    documentation: documentation(startingAt: valueStart, trailing: true)))
         }
-        return ThriftEnumSyntax(name: name, values: values, annotations: try parseAnnotations(), location: location)
+        return ThriftEnumSyntax(
+            name: name, values: values, annotations: try parseAnnotations(), location: location,
+            documentation: documentation(startingAt: start, trailing: false))
     }
 
     mutating func parseStruct() throws(CodecError) -> ThriftStructSyntax {
         let location = currentLocation
+        let start = position
         let kind: ThriftStructDescriptor.Kind =
             switch current.text {
             case "union": .union
@@ -69,11 +75,13 @@ extension ThriftSourceParser {
         try consume("{")
         let fields = try parseFields(until: "}", context: kind == .union ? .union : .structure)
         return ThriftStructSyntax(
-            name: name, kind: kind, fields: fields, annotations: try parseAnnotations(), location: location)
+            name: name, kind: kind, fields: fields, annotations: try parseAnnotations(), location: location,
+            documentation: documentation(startingAt: start, trailing: false))
     }
 
     mutating func parseService() throws(CodecError) -> ThriftServiceSyntax {
         let location = currentLocation
+        let start = position
         advance()
         let name = try consumeName(of: "service")
         var extends: (name: String, location: SourceLocation)?
@@ -92,12 +100,13 @@ extension ThriftSourceParser {
         }
         return ThriftServiceSyntax(
             name: name, extends: extends, functions: functions, annotations: try parseAnnotations(),
-            location: location)
+            location: location, documentation: documentation(startingAt: start, trailing: false))
     }
 
     /// `[oneway] Type name(arguments) [throws (exceptions)] [annotations]`; `async` is the old word for `oneway`.
     private mutating func parseFunction() throws(CodecError) -> ThriftFunctionSyntax {
         let location = currentLocation
+        let start = position
         let isOneway = tryConsume("oneway") || tryConsume("async")
         let returnType = tryConsume("void") ? nil : try parseType()
         let name = try consumeName(of: "method")
@@ -116,6 +125,7 @@ extension ThriftSourceParser {
         _ = tryConsumeSeparator()
         return ThriftFunctionSyntax(
             name: name, isOneway: isOneway, returnType: returnType, arguments: arguments, exceptions: exceptions,
-            annotations: annotations, location: location)
+            annotations: annotations, location: location,
+            documentation: documentation(startingAt: start, trailing: true))
     }
 }

@@ -17,6 +17,7 @@ extension ThriftSourceParser {
         var nextImplicitId = -1
         while !tryConsume(close) {
             let location = currentLocation
+            let start = position
             var explicitId: Int?
             if current.kind == .integer, token(ahead: 1).kind == .symbol, token(ahead: 1).text == ":" {
                 guard let value = ThriftLexer.integerValue(current.text), value <= Int64(Int16.max) else {
@@ -50,7 +51,8 @@ extension ThriftSourceParser {
             fields.append(
                 ThriftFieldSyntax(
                     id: Int16(id), name: name, type: type, requiredness: requiredness, defaultValue: defaultValue,
-                    annotations: annotations, location: location))
+                    annotations: annotations, location: location,
+                    documentation: documentation(startingAt: start, trailing: true)))
         }
         return fields
     }

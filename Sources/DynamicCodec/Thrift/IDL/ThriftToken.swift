@@ -20,6 +20,10 @@ struct ThriftToken: Sendable, Equatable {
     var value: String
     var line: Int
     var column: Int
+    /// The comment block directly above the token (see ``IDLComments``).
+    var leadingComment: String? = nil
+    /// A comment after the token on the same line.
+    var trailingComment: String? = nil
 
     func location(in file: String) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column)

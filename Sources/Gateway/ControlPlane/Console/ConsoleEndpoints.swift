@@ -12,11 +12,14 @@ import Synchronization
 final class ConsoleEndpoints: Sendable {
     let settings: GatewayConfig.Console
     let adminToken: String?
+    /// The gateway's PASETO policies, for the document's security schemes.
+    let authPolicies: [String: AuthPolicy]
     private let cached = Mutex<(generation: Int, body: ByteBuffer)?>(nil)
 
-    init(settings: GatewayConfig.Console, adminToken: String?) {
+    init(settings: GatewayConfig.Console, adminToken: String?, authPolicies: [String: AuthPolicy] = [:]) {
         self.settings = settings
         self.adminToken = adminToken
+        self.authPolicies = authPolicies
     }
 
     static let documentPath = "/openapi.json"
@@ -34,7 +37,9 @@ final class ConsoleEndpoints: Sendable {
     func document(for snapshot: RouteSnapshot) -> ByteBuffer {
         if let (generation, body) = cached.withLock({ $0 }), generation == snapshot.generation { return body }
         let body = ByteBuffer(
-            bytes: OpenAPIDocument.build(snapshot, console: settings, adminAPI: adminToken != nil).document.encoded())
+            bytes: OpenAPIDocument.build(
+                snapshot, console: settings, adminAPI: adminToken != nil, authPolicies: authPolicies
+            ).document.encoded())
         cached.withLock { $0 = (snapshot.generation, body) }
         return body
     }

@@ -195,6 +195,14 @@ enum ConsolePage {
               el("details", {}, el("summary", {}, "Request schema"), el("pre", { id: "schema" }, JSON.stringify(expand(schema, 0), null, 2))));
             body.dataset.media = media;
           }
+          if (meta.auth) {
+            // One token for every guarded route, sent the way the operation's first security scheme says.
+            const token = el("input", { class: "param", id: "token", spellcheck: "false", placeholder: "v4.public...." });
+            token.value = sessionStorage.getItem("portico.token") || "";
+            const scheme = tokenScheme(op);
+            detail.append(el("h3", {}, "Token"), el("label", {}, "PASETO token (auth policy " + meta.auth + ")", token),
+              el("div", { class: "muted" }, scheme ? "Sent " + scheme.where + "." : "This policy reads the token from a form field: put it in the body."));
+          }
           const headers = el("textarea", { id: "headers", spellcheck: "false", "aria-label": "Extra headers", style: "min-height:60px" });
           headers.value = sessionStorage.getItem("portico.headers") || "";
           headers.placeholder = "Authorization: Bearer v4.public....\nX-Tenant: demo";
@@ -204,6 +212,19 @@ enum ConsolePage {
               el("div", {}, el("button", { class: "send", id: "send", onclick: send }, "Send"), " ", el("button", { class: "stop", id: "stop", onclick: () => controller && controller.abort() }, "Stop"))),
             el("h3", {}, "Response"), el("div", {}, el("span", { id: "status" }, "not sent"), " ", el("span", { id: "timing", class: "muted" })),
             el("div", { id: "errorbox" }), el("pre", { id: "reply" }), el("details", {}, el("summary", {}, "Response headers"), el("pre", { id: "resheaders" })));
+        }
+        // How the operation's first security scheme carries a token: a function that adds it to the request.
+        function tokenScheme(op) {
+          const schemes = (doc.components || {}).securitySchemes || {};
+          for (const requirement of op.security || []) {
+            const s = schemes[Object.keys(requirement)[0]];
+            if (!s) continue;
+            if (s.type === "http" && s.scheme === "bearer") return { where: "as Authorization: Bearer <token>", apply: (t, r) => r.headers.set("Authorization", "Bearer " + t) };
+            if (s.type === "apiKey" && s.in === "header") return { where: "in the " + s.name + " header", apply: (t, r) => r.headers.set(s.name, (s["x-portico-token-prefix"] || "") + t) };
+            if (s.type === "apiKey" && s.in === "query") return { where: "as the query parameter " + s.name, apply: (t, r) => r.query.set(s.name, t) };
+            if (s.type === "apiKey" && s.in === "cookie") return { where: "as the cookie " + s.name, apply: t => { document.cookie = encodeURIComponent(s.name) + "=" + encodeURIComponent(t) + "; path=/; SameSite=Strict"; } };
+          }
+          return null;
         }
         function expand(schema, depth) {
           if (!schema || typeof schema !== "object") return schema;
@@ -229,6 +250,12 @@ enum ConsolePage {
           sessionStorage.setItem("portico.headers", extra);
           for (const line of extra.split("\n")) { const i = line.indexOf(":"); if (i > 0) headers.set(line.slice(0, i).trim(), line.slice(i + 1).trim()); }
           if ($("#timeout").value) headers.set("X-Portico-Timeout", $("#timeout").value);
+          const token = $("#token");
+          if (token) {
+            sessionStorage.setItem("portico.token", token.value.trim());
+            const scheme = tokenScheme(current.op);
+            if (scheme && token.value.trim()) scheme.apply(token.value.trim(), { headers, query });
+          }
           const init = { method: current.verb, headers, credentials: "same-origin" };
           const body = $("#body");
           if (body) {

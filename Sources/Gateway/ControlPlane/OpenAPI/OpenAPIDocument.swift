@@ -12,13 +12,15 @@ import HTTPMapping
 /// Served live at `GET /openapi.json` (always true to the current route snapshot) and written offline by
 /// `portico openapi`.
 public enum OpenAPIDocument {
-    /// The document of a route snapshot, and how many operations it has.
+    /// The document of a route snapshot, and how many operations it has. `authPolicies` are the gateway's PASETO
+    /// policies: each becomes security schemes, and the operations they guard say so.
     static func build(
         _ snapshot: RouteSnapshot, console: GatewayConfig.Console = GatewayConfig.Console(),
-        adminAPI: Bool = false
+        adminAPI: Bool = false, authPolicies: [String: AuthPolicy] = [:]
     ) -> (document: OpenAPIJSON, operations: Int) {
         var builder = OpenAPIDocumentBuilder()
         builder.adminAPI = adminAPI
+        builder.security = OpenAPISecurity(policies: authPolicies)
         if console.openAPI { builder.ownPaths.insert(ConsoleEndpoints.documentPath) }
         if console.enabled {
             builder.ownPaths.formUnion([ConsoleEndpoints.consolePath, ConsoleEndpoints.consolePath + "/"])
@@ -28,7 +30,8 @@ public enum OpenAPIDocument {
             builder.add(
                 route,
                 service: OpenAPIDocumentBuilder.Service(
-                    name: config.name, protoNames: config.protoNames, framing: config.framing?.rawValue))
+                    name: config.name, protoNames: config.protoNames, framing: config.framing?.rawValue,
+                    auth: config.methods.isEmpty ? config.auth : config.settings(for: route.target.methodName).auth))
         }
         let names = snapshot.services.map(\.name).joined(separator: ", ")
         let document = builder.document(
@@ -39,11 +42,21 @@ public enum OpenAPIDocument {
         return (document, builder.operationCount)
     }
 
-    /// The document of the services a config file names, without starting a gateway. Registry schemas are read
-    /// from the config's store; services added through the admin API at run time are only in the live document.
+    /// The document of what a gateway started with this config would serve, without starting one: the config's
+    /// services merged with those the admin API stored in the config's store directory (added, changed or
+    /// removed, as the gateway merges them when it starts), registry schemas read from the same store.
     public static func generate(config: GatewayConfig, indent: Int = 2) throws(GatewayError) -> [UInt8] {
         var registry: RouteSnapshotBuilder.RegistrySchemas = [:]
-        let usesRegistry = config.services.contains { if case .registry = $0.schema { true } else { false } }
+        var services = config.services
+        // Opened only when a gateway has used the directory: generating a document creates nothing.
+        if FileManager.default.fileExists(atPath: config.store + "/descriptors")
+            && FileManager.default.fileExists(atPath: config.store + "/services")
+        {
+            let store = try DescriptorStore(directory: config.store)
+            let stored = try GatewayControl.storedServices(in: store)
+            services = GatewayControl.merge(config.services, stored.services, stored.order)
+        }
+        let usesRegistry = services.contains { if case .registry = $0.schema { true } else { false } }
         if usesRegistry, FileManager.default.fileExists(atPath: config.store + "/descriptors") {
             let store = try DescriptorStore(directory: config.store)
             for name in store.bundleNames() {
@@ -58,9 +71,9 @@ public enum OpenAPIDocument {
             }
         }
         let snapshot = try RouteSnapshotBuilder(fileSchemas: FileSchemaCache(), authPolicies: Set(config.auth.keys))
-            .build(services: config.services, registry: registry, generation: 1)
-        return build(snapshot, console: config.console, adminAPI: config.adminToken != nil).document.encoded(
-            indent: indent)
+            .build(services: services, registry: registry, generation: 1)
+        return build(snapshot, console: config.console, adminAPI: config.adminToken != nil, authPolicies: config.auth)
+            .document.encoded(indent: indent)
     }
 
     /// Every Protobuf service; the Thrift services no other service extends (the ones that extend serve the

@@ -30,7 +30,8 @@ extension OpenAPIDocumentBuilder {
                     + (parameter.isMulti ? " May hold several segments." : "")
             } else if let chain, let leaf = chain.last {
                 value = schemas.protoValue(leaf, schema: schema, protoNames: protoNames)
-                description = "The field `\(parameter.variable ?? parameter.name)`."
+                description = OpenAPIJSON.documented(
+                    "The field `\(parameter.variable ?? parameter.name)`.", by: leaf.documentation)
             } else {
                 value = .object([("type", .string("string"))])
                 description = parameter.isMulti ? "Any number of path segments." : "Any one path segment."
@@ -113,7 +114,9 @@ extension OpenAPIDocumentBuilder {
             parameters.append(
                 OpenAPIOperation.parameter(
                     name, in: "query", schema: value, required: false,
-                    description: field.isRepeated ? "Repeat the parameter for each value." : nil))
+                    description: field.isRepeated
+                        ? OpenAPIJSON.documented("Repeat the parameter for each value.", by: field.documentation)
+                        : field.documentation))
         }
     }
 

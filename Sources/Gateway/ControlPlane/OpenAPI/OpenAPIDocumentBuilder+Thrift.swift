@@ -35,7 +35,7 @@ extension OpenAPIDocumentBuilder {
         for (position, field) in type.fields.enumerated() {
             let required = field.requiredness == .required
             let value = schemas.thriftValue(field.type, jsConv: keys.jsConv[position], schema: schema)
-            let note = "The field `\(field.name)`."
+            let note = OpenAPIJSON.documented("The field `\(field.name)`.", by: field.documentation)
             switch ThriftHTTPBinding.requestSource(field, httpMethod: httpMethod) {
             case .path(let name): pathFields[name] = position
             case .query(let name):
@@ -64,7 +64,10 @@ extension OpenAPIDocumentBuilder {
                 position.map {
                     schemas.thriftValue(type.fields[$0].type, jsConv: keys.jsConv[$0], schema: schema)
                 } ?? .object([("type", .string("string"))])
-            let description = position.map { "The field `\(type.fields[$0].name)`." } ?? "Not bound to a field."
+            let description =
+                position.map {
+                    OpenAPIJSON.documented("The field `\(type.fields[$0].name)`.", by: type.fields[$0].documentation)
+                } ?? "Not bound to a field."
             operation.parameters.append(
                 OpenAPIOperation.parameter(
                     parameter.name, in: "path", schema: value, required: true,

@@ -12,6 +12,8 @@ struct OpenAPIDocumentBuilder {
         var protoNames: Bool = false
         /// The framing toward the backend, for descriptions.
         var framing: String?
+        /// The auth policy guarding the route's method (the method's own setting, else the service's).
+        var auth: String? = nil
     }
 
     var schemas = OpenAPISchemaSet()
@@ -20,6 +22,8 @@ struct OpenAPIDocumentBuilder {
     var ownPaths: Set<String> = ["/healthz", "/readyz", "/metrics"]
     /// Whether the admin API (`/admin/descriptors...`, `/admin/services...`, any method) is served.
     var adminAPI = false
+    /// The gateway's PASETO policies: security schemes, and the requirement of each guarded operation.
+    var security = OpenAPISecurity(policies: [:])
     /// Routes the gateway's own endpoints hide, as `GET /healthz -> Service.Method`.
     private(set) var shadowed: [String] = []
     private var paths: [String: [(String, OpenAPIJSON)]] = [:]
@@ -51,19 +55,25 @@ struct OpenAPIDocumentBuilder {
         let operation: OpenAPIOperation
         let idl: String
         let deprecated: Bool
+        let methodDocumentation: String?
+        let serviceDocumentation: String?
         switch route.target {
-        case .protobuf(let schema, _, let method, let rule):
+        case .protobuf(let schema, let protoService, let method, let rule):
             guard !method.clientStreaming else { return }
             operation = protoOperation(
                 schema: schema, method: method, rule: route.isGeneric ? nil : rule, path: path,
                 protoNames: service.protoNames)
             idl = "protobuf"
             deprecated = method.isDeprecated
-        case .thrift(let schema, _, let method):
+            methodDocumentation = method.documentation
+            serviceDocumentation = protoService.documentation
+        case .thrift(let schema, let thriftService, let method):
             operation = thriftOperation(
                 schema: schema, method: method, httpMethod: route.httpMethod, generic: route.isGeneric, path: path)
             idl = "thrift"
             deprecated = false
+            methodDocumentation = method.documentation
+            serviceDocumentation = thriftService.documentation
         }
         let serviceName = route.target.serviceName
         if !tags.contains(where: { $0.0 == serviceName }) {
@@ -71,44 +81,51 @@ struct OpenAPIDocumentBuilder {
             tags.append(
                 (
                     serviceName,
-                    "\(idl == "thrift" ? "Thrift" : "Protobuf") service `\(serviceName)` "
-                        + "(configured as `\(service.name)`\(via))."
+                    OpenAPIJSON.documented(
+                        "\(idl == "thrift" ? "Thrift" : "Protobuf") service `\(serviceName)` "
+                            + "(configured as `\(service.name)`\(via)).", by: serviceDocumentation)
                 ))
         }
+        let guarding = security.guardingPolicy(
+            service.auth, httpMethod: route.httpMethod, paths: [route.template, path.text])
+        var description = OpenAPIJSON.documented(
+            route.isGeneric
+                ? "The generic route: the body is the whole request, the reply the whole result."
+                : "Mapped by the method's HTTP annotation `\(route.httpMethod) \(route.template)`.",
+            by: methodDocumentation)
+        if let guarding { description += "\n\n" + OpenAPISecurity.note(guarding.name, policy: guarding.policy) }
+        let operationID = uniqueOperationID(
+            serviceName + "." + route.target.methodName + (route.isGeneric ? ".generic" : ""))
         var members: [(String, OpenAPIJSON)] = [
             ("tags", .array([.string(serviceName)])),
             ("summary", .string("\(serviceName).\(route.target.methodName)")),
-            (
-                "description",
-                .string(
-                    route.isGeneric
-                        ? "The generic route: the body is the whole request, the reply the whole result."
-                        : "Mapped by the method's HTTP annotation `\(route.httpMethod) \(route.template)`.")
-            ),
-            (
-                "operationId",
-                .string(
-                    uniqueOperationID(serviceName + "." + route.target.methodName + (route.isGeneric ? ".generic" : ""))
-                )
-            ),
+            ("description", .string(description)),
+            ("operationId", .string(operationID)),
         ]
         let parameters =
             operation.parameters + [.object([("$ref", .string("#/components/parameters/X-Portico-Timeout"))])]
         members.append(("parameters", .array(parameters)))
         if let body = operation.requestBody { members.append(("requestBody", body)) }
         var responses = operation.responses
+        if guarding != nil {
+            // A declared exception answered with 401 keeps its response, which accepts any error body too.
+            if !responses.contains(where: { $0.0 == "401" }) {
+                responses.append(("401", .object([("$ref", .string("#/components/responses/Unauthenticated"))])))
+            }
+        }
         responses.append(("default", .object([("$ref", .string("#/components/responses/Error"))])))
         members.append(("responses", .object(responses)))
+        if let guarding, let requirement = OpenAPISecurity.requirement(guarding.name, policy: guarding.policy) {
+            members.append(("security", requirement))
+        }
         if deprecated { members.append(("deprecated", .bool(true))) }
-        members.append(
-            (
-                "x-portico",
-                .object([
-                    ("service", .string(serviceName)), ("method", .string(route.target.methodName)),
-                    ("configuredService", .string(service.name)), ("idl", .string(idl)),
-                    ("generic", .bool(route.isGeneric)), ("serverStream", .bool(operation.isStream)),
-                ])
-            ))
+        var portico: [(String, OpenAPIJSON)] = [
+            ("service", .string(serviceName)), ("method", .string(route.target.methodName)),
+            ("configuredService", .string(service.name)), ("idl", .string(idl)),
+            ("generic", .bool(route.isGeneric)), ("serverStream", .bool(operation.isStream)),
+        ]
+        if let guarding { portico.append(("auth", .string(guarding.name))) }
+        members.append(("x-portico", .object(portico)))
         paths[path.text, default: []].append((route.httpMethod.lowercased(), .object(members)))
         operationCount += 1
     }
@@ -145,6 +162,46 @@ struct OpenAPIDocumentBuilder {
             }
             return (text, .object(operations))
         }
+        let requestID: OpenAPIJSON = .object([("$ref", .string("#/components/headers/X-Request-Id"))])
+        var responses: [(String, OpenAPIJSON)] = [
+            (
+                "Error",
+                .object([
+                    ("description", .string("An error: the body of shared/specs/errors.md with its status.")),
+                    ("headers", .object([("X-Request-Id", requestID)])),
+                    ("content", .object([("application/json", .object([("schema", error)]))])),
+                ])
+            )
+        ]
+        if !security.policies.isEmpty {
+            responses.append(("Unauthenticated", OpenAPISecurity.unauthenticatedResponse()))
+        }
+        let timeout: OpenAPIJSON = .object([
+            ("name", .string("X-Portico-Timeout")), ("in", .string("header")),
+            (
+                "description",
+                .string(
+                    "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies. "
+                        + "Shorter deadlines are accepted too, and answer 504 TIMEOUT_BY_CALLER when they pass.")
+            ),
+            (
+                "schema",
+                .object([
+                    ("type", .string("string")), ("pattern", .string("^([1-9][0-9]{2,5}ms|[1-9][0-9]{0,3}s)$")),
+                ])
+            ),
+        ])
+        let requestIDHeader: OpenAPIJSON = .object([
+            ("description", .string("The request's id: the caller's X-Request-Id, or one the gateway made.")),
+            ("schema", .object([("type", .string("string"))])),
+        ])
+        var components: [(String, OpenAPIJSON)] = [
+            ("schemas", schemas.schemas),
+            ("responses", .object(responses)),
+            ("parameters", .object([("X-Portico-Timeout", timeout)])),
+            ("headers", .object([("X-Request-Id", requestIDHeader)])),
+        ]
+        if !security.policies.isEmpty { components.append(("securitySchemes", security.schemes)) }
         return .object([
             ("openapi", .string("3.1.0")),
             (
@@ -156,76 +213,7 @@ struct OpenAPIDocumentBuilder {
             ("x-portico-shadowed-routes", .array(shadowed.map { .string($0) })),
             ("tags", .array(tags.map { .object([("name", .string($0.0)), ("description", .string($0.1))]) })),
             ("paths", .object(pathItems)),
-            (
-                "components",
-                .object([
-                    ("schemas", schemas.schemas),
-                    (
-                        "responses",
-                        .object([
-                            (
-                                "Error",
-                                .object([
-                                    (
-                                        "description",
-                                        .string("An error: the body of shared/specs/errors.md with its status.")
-                                    ),
-                                    (
-                                        "headers",
-                                        .object([
-                                            (
-                                                "X-Request-Id",
-                                                .object([("$ref", .string("#/components/headers/X-Request-Id"))])
-                                            )
-                                        ])
-                                    ),
-                                    ("content", .object([("application/json", .object([("schema", error)]))])),
-                                ])
-                            )
-                        ])
-                    ),
-                    (
-                        "parameters",
-                        .object([
-                            (
-                                "X-Portico-Timeout",
-                                .object([
-                                    ("name", .string("X-Portico-Timeout")), ("in", .string("header")),
-                                    (
-                                        "description",
-                                        .string(
-                                            "The caller's deadline (like 250ms or 2s); the earlier of it and the route's RPC timeout applies. "
-                                                + "Shorter deadlines are accepted too, and answer 504 TIMEOUT_BY_CALLER when they pass."
-                                        )
-                                    ),
-                                    (
-                                        "schema",
-                                        .object([
-                                            ("type", .string("string")),
-                                            ("pattern", .string("^([1-9][0-9]{2,5}ms|[1-9][0-9]{0,3}s)$")),
-                                        ])
-                                    ),
-                                ])
-                            )
-                        ])
-                    ),
-                    (
-                        "headers",
-                        .object([
-                            (
-                                "X-Request-Id",
-                                .object([
-                                    (
-                                        "description",
-                                        .string("The request's id: the caller's X-Request-Id, or one the gateway made.")
-                                    ),
-                                    ("schema", .object([("type", .string("string"))])),
-                                ])
-                            )
-                        ])
-                    ),
-                ])
-            ),
+            ("components", .object(components)),
         ])
     }
 }

@@ -22,6 +22,12 @@ enum OpenAPIJSON: Sendable {
         return members.last { $0.0 == key }?.1
     }
 
+    /// The text of a string value.
+    var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
     /// This object with `key` set (replaced when present, appended otherwise).
     func setting(_ key: String, _ value: OpenAPIJSON) -> OpenAPIJSON {
         guard case .object(var members) = self else { return self }
@@ -31,6 +37,21 @@ enum OpenAPIJSON: Sendable {
             members.append((key, value))
         }
         return .object(members)
+    }
+
+    /// This object with a doc comment from the IDL first in its `description`, before what the mapping says there.
+    func documented(_ documentation: String?) -> OpenAPIJSON {
+        guard let documentation, !documentation.isEmpty else { return self }
+        if case .string(let existing)? = self["description"] {
+            return setting("description", .string(documentation + "\n\n" + existing))
+        }
+        return setting("description", .string(documentation))
+    }
+
+    /// Text that begins with a doc comment from the IDL, when there is one.
+    static func documented(_ text: String, by documentation: String?) -> String {
+        guard let documentation, !documentation.isEmpty else { return text }
+        return documentation + "\n\n" + text
     }
 
     /// UTF-8 JSON text; `indent` > 0 writes one member per line.

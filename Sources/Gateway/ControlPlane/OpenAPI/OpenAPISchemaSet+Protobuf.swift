@@ -28,13 +28,16 @@ extension OpenAPISchemaSet {
         for field in message.fields {
             var property = protoField(field, schema: schema, protoNames: protoNames)
             if field.isDeprecated { property = property.setting("deprecated", .bool(true)) }
+            property = property.documented(field.documentation)
             let key = Self.protoKey(field, protoNames: protoNames)
             properties.append((key, property))
             if field.cardinality == .required { required.append(.string(key)) }
         }
         var members: [(String, OpenAPIJSON)] = [
-            ("type", .string("object")), ("title", .string(message.fullName)), ("properties", .object(properties)),
+            ("type", .string("object")), ("title", .string(message.fullName)),
         ]
+        if let documentation = message.documentation { members.append(("description", .string(documentation))) }
+        members.append(("properties", .object(properties)))
         if !required.isEmpty { members.append(("required", .array(required))) }
         // A oneof: at most one member is set.
         let groups = message.oneofs.filter { !$0.isSynthetic && !$0.fieldNumbers.isEmpty }.map { oneof in
@@ -106,8 +109,11 @@ extension OpenAPISchemaSet {
                 (
                     "description",
                     .string(
-                        "Written by name; read by name or number ("
-                            + type.values.map { "\($0.name) = \($0.number)" }.joined(separator: ", ") + ").")
+                        OpenAPIJSON.documented(
+                            "Written by name; read by name or number ("
+                                + type.values.map { "\($0.name) = \($0.number)" }.joined(separator: ", ") + ")."
+                                + Self.valueNotes(type.values.map { ($0.name, $0.documentation) }),
+                            by: type.documentation))
                 ),
             ])
         }

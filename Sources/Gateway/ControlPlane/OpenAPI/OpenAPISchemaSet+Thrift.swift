@@ -12,7 +12,7 @@ extension OpenAPISchemaSet {
             let keys = ThriftJSONStructKeys(type)
             let fields = Array(type.fields.indices)
             return set.thriftObject(type, positions: fields, keys: keys.keys, jsConv: keys.jsConv, schema: schema)
-                .setting("title", .string(type.name))
+                .setting("title", .string(type.name)).documented(type.documentation)
         }
     }
 
@@ -28,6 +28,7 @@ extension OpenAPISchemaSet {
             if let description = Self.thriftFieldNote(field) {
                 property = property.setting("description", .string(description))
             }
+            property = property.documented(field.documentation)
             properties.append((keys[position], property))
             if field.requiredness == .required, type.kind != .union { required.append(.string(keys[position])) }
         }
@@ -141,8 +142,12 @@ extension OpenAPISchemaSet {
                 (
                     "description",
                     .string(
-                        "Written as a number; read as a number or a name ("
-                            + type.values.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") + ").")
+                        OpenAPIJSON.documented(
+                            "Written as a number; read as a number or a name ("
+                                + type.values.map { "\($0.name) = \($0.value)" }.joined(separator: ", ") + ")."
+                                + Self.valueNotes(
+                                    type.values.indices.map { (type.values[$0].name, type.valueDocumentation[$0]) }),
+                            by: type.documentation))
                 ),
                 (
                     "anyOf",

@@ -135,6 +135,15 @@ extension OpenAPISchemaSet {
         ("pattern", .string("^[A-Za-z0-9+/_-]*={0,2}$")),
     ])
 
+    /// The doc comments of enum values, one line each (`- NAME: comment`), after a blank line; empty when none has
+    /// one.
+    static func valueNotes(_ values: [(name: String, documentation: String?)]) -> String {
+        let lines = values.compactMap { value in
+            value.documentation.map { "- \(value.name): " + $0.split(separator: "\n").joined(separator: " ") }
+        }
+        return lines.isEmpty ? "" : "\n\n" + lines.joined(separator: "\n")
+    }
+
     /// `at most one of` (or exactly one, for Thrift unions) the named properties.
     static func oneOf(_ names: [String], allowNone: Bool) -> OpenAPIJSON {
         var branches = names.map { OpenAPIJSON.object([("required", .array([.string($0)]))]) }

@@ -60,20 +60,7 @@ actor GatewayControl {
                     "skipping stored descriptors that do not load", metadata: ["name": "\(name)", "error": "\(error)"])
             }
         }
-        for (name, json) in store.storedServices() {
-            guard let json else {
-                runtimeServices[name] = .some(nil)
-                runtimeOrder.append(name)
-                continue
-            }
-            do {
-                let node = try ConfigNode.parse(json: json)
-                runtimeServices[name] = try ServiceConfig(node: node, path: "store services/\(name).json", name: name)
-                runtimeOrder.append(name)
-            } catch {
-                throw GatewayError.config(error)
-            }
-        }
+        (runtimeServices, runtimeOrder) = try Self.storedServices(in: store)
         let services = Self.merge(configServices, runtimeServices, runtimeOrder)
         let snapshot = try builder.build(services: services, registry: Self.schemas(registry), generation: generation)
         holder = RouteSnapshotHolder(snapshot)
