@@ -1,0 +1,188 @@
+import Foundation
+import GenericCall
+import PorticoTestSupport
+import Testing
+
+@testable import Gateway
+
+@Suite("Fleet: the etcd store's URL and API definitions")
+struct EtcdStoreUnitTests {
+    @Test func storeURLs() throws {
+        let url = try EtcdStoreURL(parsing: "etcd://10.0.0.1:2379,localhost:2380/team/gw")
+        #expect(url.endpoints == [.tcp(host: "10.0.0.1", port: 2379), .tcp(host: "127.0.0.1", port: 2380)])
+        #expect(url.prefix == "/team/gw")
+        #expect(try EtcdStoreURL(parsing: "etcd://h:1").prefix == "/portico")
+        #expect(try EtcdStoreURL(parsing: "etcd://h:1/p/?user=root&password_env=PW").user == "root")
+        for bad in [
+            "etcd://", "etcd://h", "etcd://h:1,,h:2", "etcd://h:99999", "etcds://h:1", "etcd://h:1/a//b",
+            "etcd://h:1?user=root", "etcd://h:1?colour=red", "etcd://h:1/p q",
+        ] {
+            #expect(throws: GatewayError.self, "\(bad)") { try EtcdStoreURL(parsing: bad) }
+            do {
+                _ = try EtcdStoreURL(parsing: bad)
+            } catch {
+                #expect(error.code == "STORE_URL_INVALID")
+            }
+        }
+    }
+
+    @Test func aBadStoreURLStopsTheConfig() {
+        #expect(throws: ConfigError.self) {
+            try GatewayConfig(yaml: "store: etcd://nohost/x\nservices: []\n")
+        }
+    }
+
+    @Test func embeddedDefinitionsAreTheFilesInDescriptors() throws {
+        let rpc = try String(contentsOfFile: Repo.descriptors + "/etcd/rpc.proto", encoding: .utf8)
+        let kv = try String(contentsOfFile: Repo.descriptors + "/etcd/mvccpb/kv.proto", encoding: .utf8)
+        #expect(EtcdProtos.rpc + "\n" == rpc)
+        #expect(EtcdProtos.kv + "\n" == kv)
+    }
+
+    @Test func keyLayoutRefusesHostileKeys() {
+        let layout = EtcdKeyLayout(prefix: "/p")
+        #expect(layout.entry(Data("/p/services/books".utf8)) == .service(name: "books"))
+        #expect(layout.entry(Data("/p/descriptors/shop/versions/3".utf8)) == .version(name: "shop", version: 3))
+        for hostile in [
+            "/p/services/../x", "/p/services/a/b", "/p/descriptors/shop/versions/-1", "/p/descriptors/shop/versions/x",
+            "/p/bundles/sha256-zz", "/q/services/books", "/p/descriptors/sh op/active",
+        ] {
+            #expect(layout.entry(Data(hostile.utf8)) == nil, "\(hostile)")
+        }
+        #expect(layout.entry(Data([0x2F, 0x70, 0x2F, 0xFF, 0xFE])) == nil)
+    }
+}
+
+@Suite("Fleet: gateways sharing one etcd", .serialized)
+struct EtcdStoreTests {
+    @Test func changesThroughOneGatewayAreLiveOnTheOther() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            let invoker = FakeInvoker()
+            invoker.reply("GetShelf", json: #"{"success": {"id": "5", "theme": "sea"}}"#)
+            let a = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            let b = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            defer { Task { await a.stop() } }
+            defer { Task { await b.stop() } }
+            try await a.waitUntilReady()
+            try await b.waitUntilReady()
+
+            let upload = try await a.request(
+                "POST", "/admin/descriptors/shop?label=abc123", body: Bundles.thrift(), admin: true)
+            #expect(upload.status == 201, "\(upload.text)")
+            let put = try await a.request(
+                "PUT", "/admin/services/shop", body: Bundles.service(registry: "shop", service: "Bookstore"),
+                admin: true)
+            #expect(put.status == 200, "\(put.text)")
+            try await b.waitFor("/v1/shelves/5") { $0.status == 200 && $0.text.contains("sea") }
+            let listed = try await b.request("GET", "/admin/descriptors/shop", admin: true)
+            #expect(listed.text.contains("\"labels\":{\"1\":\"abc123\"}"), "\(listed.text)")
+
+            // A second version through B, rolled back through A; the service removed through B.
+            let second = try await b.request(
+                "POST", "/admin/descriptors/shop?if_version=1",
+                body: Bundles.thrift { $0.replacingOccurrences(of: "oneway void RecordView", with: "string Ping() (api.get = \"/v1/ping\")\n    oneway void RecordView") },
+                admin: true)
+            #expect(second.status == 201, "\(second.text)")
+            invoker.reply("Ping", json: #"{"success": "pong"}"#)
+            try await a.waitFor("/v1/ping") { $0.status == 200 }
+            let rollback = try await a.request("POST", "/admin/descriptors/shop/rollback", admin: true)
+            #expect(rollback.status == 200, "\(rollback.text)")
+            try await b.waitFor("/v1/ping") { $0.status == 404 }
+            #expect(try await b.request("DELETE", "/admin/services/shop", admin: true).status == 200)
+            try await a.waitFor("/v1/shelves/5") { $0.status == 404 }
+
+            // A gateway started later reads everything.
+            let c = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            defer { Task { await c.stop() } }
+            try await c.waitUntilReady()
+            let versions = try await c.request("GET", "/admin/descriptors/shop", admin: true)
+            #expect(versions.text.contains("\"active_version\":1"), "\(versions.text)")
+            #expect(versions.text.contains("\"versions\":[1,2]"), "\(versions.text)")
+            await a.stop()
+            await b.stop()
+            await c.stop()
+        }
+    }
+
+    @Test func twoAdminsRacingThroughTwoGatewaysOneWins() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            let a = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: FakeInvoker())
+            let b = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: FakeInvoker())
+            try await a.waitUntilReady()
+            try await b.waitUntilReady()
+            for round in 0..<3 {
+                // Both admins read version `round` and upload on top of it at the same time.
+                async let first = a.request(
+                    "POST", "/admin/descriptors/race?if_version=\(round)", body: Bundles.thrift(), admin: true)
+                async let second = b.request(
+                    "POST", "/admin/descriptors/race?if_version=\(round)", body: Bundles.proto(), admin: true)
+                let statuses = [try await first.status, try await second.status].sorted()
+                #expect(statuses == [201, 409], "round \(round)")
+                try await a.waitFor("/admin/descriptors/race", admin: true) {
+                    $0.text.contains("\"active_version\":\(round + 1)")
+                }
+                try await b.waitFor("/admin/descriptors/race", admin: true) {
+                    $0.text.contains("\"active_version\":\(round + 1)")
+                }
+            }
+            let (_, keys) = try etcd.etcdctl(["get", "--prefix", "--keys-only", "/portico/descriptors/race/versions/"])
+            #expect(keys.split(separator: "\n").filter { !$0.isEmpty }.count == 3, "\(keys)")
+            // Writes without if_version race too: the store's transaction refuses the stale one.
+            async let first = a.request("POST", "/admin/descriptors/free", body: Bundles.thrift(), admin: true)
+            async let second = b.request("POST", "/admin/descriptors/free", body: Bundles.proto(), admin: true)
+            let statuses = [try await first.status, try await second.status].sorted()
+            #expect(statuses == [201, 409] || statuses == [201, 201], "\(statuses)")
+            await a.stop()
+            await b.stop()
+        }
+    }
+
+    @Test func etcdDownKeepsServingRefusesWritesAndRecovers() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            let invoker = FakeInvoker()
+            invoker.reply("GetShelf", json: #"{"success": {"id": "5", "theme": "sea"}}"#)
+            let gateway = try await FleetGateway(
+                config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            try await gateway.waitUntilReady()
+            #expect(try await gateway.request("POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true).status == 201)
+            #expect(
+                try await gateway.request(
+                    "PUT", "/admin/services/shop", body: Bundles.service(registry: "shop", service: "Bookstore"),
+                    admin: true
+                ).status == 200)
+
+            etcd.kill(0)
+            try await gateway.waitFor("/readyz") { $0.text.contains("\"writes\":\"refused\"") }
+            let ready = try await gateway.request("GET", "/readyz")
+            #expect(ready.status == 200)
+            #expect(ready.text.contains("etcd is unreachable"), "\(ready.text)")
+            #expect(try await gateway.request("GET", "/v1/shelves/5").status == 200)
+            let refused = try await gateway.request("POST", "/admin/descriptors/other", body: Bundles.thrift(), admin: true)
+            #expect(refused.status == 503)
+            #expect(refused.errorCode == "STORE_UNAVAILABLE")
+
+            try etcd.start(0)
+            try await gateway.waitFor("/readyz", timeout: .seconds(30)) { $0.text.contains("\"writes\":\"accepted\"") }
+            #expect(try await gateway.request("POST", "/admin/descriptors/other", body: Bundles.thrift(), admin: true).status == 201)
+            #expect(try await gateway.request("GET", "/v1/shelves/5").status == 200)
+            await gateway.stop()
+        }
+    }
+
+    @Test func malformedValuesInEtcdAreSkipped() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            try etcd.etcdctl(["put", "/portico/services/broken", "{not json"])
+            try etcd.etcdctl(["put", "/portico/descriptors/ghost/active", "seven"])
+            try etcd.etcdctl(["put", "/portico/descriptors/ghost/versions/1", "{\"bundle\":\"nope\"}"])
+            try etcd.etcdctl(["put", "/portico/descriptors/lost/versions/1", "{\"bundle\":\"sha256-" + String(repeating: "0", count: 64) + "\"}"])
+            let gateway = try await FleetGateway(
+                config: try FleetGateway.config(store: etcd.storeURL()), invoker: FakeInvoker())
+            try await gateway.waitUntilReady()
+            let ready = try await gateway.request("GET", "/readyz")
+            #expect(ready.text.contains("store_problem"), "\(ready.text)")
+            #expect(try await gateway.request("GET", "/admin/descriptors", admin: true).text == "{\"descriptors\":[]}")
+            #expect(try await gateway.request("POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true).status == 201)
+            await gateway.stop()
+        }
+    }
+}
