@@ -169,6 +169,35 @@ struct EtcdStoreTests {
         }
     }
 
+    @Test func largeBundlesAreChunkedUnderEtcdsRequestLimit() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            let invoker = FakeInvoker()
+            invoker.reply("GetShelf", json: #"{"success": {"id": "5", "theme": "big"}}"#)
+            let a = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            let b = try await FleetGateway(config: try FleetGateway.config(store: etcd.storeURL()), invoker: invoker)
+            try await a.waitUntilReady()
+            try await b.waitUntilReady()
+            // About 2.5 MiB of comment: three chunks, each under etcd's 1.5 MiB request limit.
+            let padding = "// " + String(repeating: "x", count: 1000) + "\n"
+            let big = Bundles.thrift { String(repeating: padding, count: 2600) + $0 }
+            let upload = try await a.request("POST", "/admin/descriptors/big", body: big, admin: true)
+            #expect(upload.status == 201, "\(upload.text.prefix(300))")
+            let put = try await a.request(
+                "PUT", "/admin/services/big", body: Bundles.service(registry: "big", service: "Bookstore"), admin: true)
+            #expect(put.status == 200)
+            try await b.waitFor("/v1/shelves/5") { $0.status == 200 && $0.text.contains("big") }
+            let keys = try etcd.etcdctl(["get", "--prefix", "--keys-only", "/portico/bundles/"]).output
+            let chunks = keys.split(separator: "\n").filter { $0.split(separator: "/").count == 4 }
+            #expect(chunks.count == 3, "\(keys)")
+            // The same bundle under another name is not stored again.
+            #expect(try await b.request("POST", "/admin/descriptors/big2", body: big, admin: true).status == 201)
+            let again = try etcd.etcdctl(["get", "--prefix", "--keys-only", "/portico/bundles/"]).output
+            #expect(again.split(separator: "\n").filter { $0.split(separator: "/").count == 4 }.count == 3)
+            await a.stop()
+            await b.stop()
+        }
+    }
+
     @Test func malformedValuesInEtcdAreSkipped() async throws {
         try await EtcdCluster.with(members: 1) { etcd in
             try etcd.etcdctl(["put", "/portico/services/broken", "{not json"])

@@ -88,14 +88,15 @@ final class EtcdClient: Sendable {
         try await unary(kv, "Range", Etcd.RangeRequest(key: key, rangeEnd: end, limit: limit))
     }
 
-    /// Every key-value under `prefix`, read in pages so that no reply grows past the frame limit.
+    /// Every key-value under `prefix`, read in pages so that no reply grows past the frame limit (a page of 24
+    /// bundle chunks of 1 MiB stays under the client's 64 MiB frames), all at the first page's revision.
     func rangePrefix(_ prefix: Data) async throws(GatewayError) -> (kvs: [Etcd.KeyValue], revision: Int64) {
         let end = Etcd.prefixEnd(prefix)
         var all: [Etcd.KeyValue] = []
         var start = prefix
         var revision: Int64 = 0
         while true {
-            var request = Etcd.RangeRequest(key: start, rangeEnd: end, limit: 500)
+            var request = Etcd.RangeRequest(key: start, rangeEnd: end, limit: 24)
             if revision > 0 { request.revision = revision }
             let response: Etcd.RangeResponse = try await unary(kv, "Range", request)
             if revision == 0 { revision = response.header?.revision?.value ?? 0 }
