@@ -215,3 +215,41 @@ struct EtcdStoreTests {
         }
     }
 }
+
+@Suite("Fleet: etcd with authentication", .serialized)
+struct EtcdAuthTests {
+    @Test func gatewaysAuthenticateAndAWrongPasswordIsReported() async throws {
+        try await EtcdCluster.with(members: 1) { etcd in
+            let root = ["--user", "root:rootpw"]
+            for command in [
+                ["user", "add", "root:rootpw", "--interactive=false"], ["user", "grant-role", "root", "root"],
+                ["user", "add", "portico:gatewaypw", "--interactive=false"], ["role", "add", "gateway"],
+                ["role", "grant-permission", "gateway", "--prefix=true", "readwrite", "/portico/"],
+                ["role", "grant-permission", "gateway", "--prefix=true", "read", "kitex/registry-etcd/"],
+                ["user", "grant-role", "portico", "gateway"], ["auth", "enable"],
+            ] {
+                // Before auth is enabled etcdctl must not log in.
+                let result = try etcd.etcdctl(command)
+                #expect(result.status == 0, "\(command): \(result.output)")
+            }
+            setenv("PORTICO_TEST_ETCD_PASSWORD", "gatewaypw", 1)
+            setenv("PORTICO_TEST_ETCD_WRONG", "nope", 1)
+            let url = etcd.storeURL() + "?user=portico&password_env=PORTICO_TEST_ETCD_PASSWORD"
+            let gateway = try await FleetGateway(config: try FleetGateway.config(store: url), invoker: FakeInvoker())
+            try await gateway.waitUntilReady()
+            let upload = try await gateway.request("POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true)
+            #expect(upload.status == 201, "\(upload.text)")
+            let stored = try etcd.etcdctl(root + ["get", "--keys-only", "/portico/descriptors/shop/active"]).output
+            #expect(stored.contains("/portico/descriptors/shop/active"), "\(stored)")
+
+            let wrong = try await FleetGateway(
+                config: try FleetGateway.config(
+                    store: etcd.storeURL() + "?user=portico&password_env=PORTICO_TEST_ETCD_WRONG"),
+                invoker: FakeInvoker())
+            try await wrong.waitFor("/readyz") { $0.text.contains("STORE_UNAUTHENTICATED") }
+            #expect(try await wrong.request("GET", "/readyz").status == 503)
+            await gateway.stop()
+            await wrong.stop()
+        }
+    }
+}
