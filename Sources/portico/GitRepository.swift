@@ -27,8 +27,7 @@ struct GitRepository {
     }
 
     /// The bundle for `main`: its file name in the bundle and every file by the name it is imported under.
-    func bundle(main: String, includes: [String], at commit: String) throws -> (main: String, files: [String: String])
-    {
+    func bundle(main: String, includes: [String], at commit: String) throws -> (main: String, files: [String: String]) {
         let mainPath = normalized(main)
         guard let mainText = try file(mainPath, at: commit) else {
             throw PublishError("\(main) is not in \(path) at \(commit.prefix(12))")
@@ -55,7 +54,8 @@ struct GitRepository {
                 guard let (candidatePath, candidateText) = found else {
                     // Well-known Protobuf files are built into the gateway's parser.
                     if imported.hasPrefix("google/protobuf/") { continue }
-                    throw PublishError("\(filePath) imports \(imported), which is not in the repository at \(commit.prefix(12))")
+                    throw PublishError(
+                        "\(filePath) imports \(imported), which is not in the repository at \(commit.prefix(12))")
                 }
                 files[imported] = candidateText
                 pending.append((imported, candidatePath, candidateText))

@@ -57,7 +57,9 @@ struct PublishCommand: AsyncParsableCommand {
             var publisher: (any BundlePublisher)?
             if let gateway {
                 let token = token ?? ProcessInfo.processInfo.environment["PORTICO_ADMIN_TOKEN"]
-                guard let token, !token.isEmpty else { throw PublishError("the admin API needs --token or PORTICO_ADMIN_TOKEN") }
+                guard let token, !token.isEmpty else {
+                    throw PublishError("the admin API needs --token or PORTICO_ADMIN_TOKEN")
+                }
                 publisher = try AdminAPIPublisher(base: gateway, token: token)
             } else if let store {
                 publisher = try StorePublisher(store: store)
@@ -72,10 +74,11 @@ struct PublishCommand: AsyncParsableCommand {
                 let (main, files) = try repository.bundle(main: path, includes: includes, at: commit)
                 let outcome = try await publisher!.publish(name: name, main: main, files: files, label: commit)
                 let short = String(commit.prefix(12))
-                writeStandardOutput(Array(
-                    (outcome.uploaded
-                        ? "\(name): uploaded v\(outcome.version) (\(files.count) files, commit \(short))\n"
-                        : "\(name): unchanged, v\(outcome.version) is active\n").utf8))
+                writeStandardOutput(
+                    Array(
+                        (outcome.uploaded
+                            ? "\(name): uploaded v\(outcome.version) (\(files.count) files, commit \(short))\n"
+                            : "\(name): unchanged, v\(outcome.version) is active\n").utf8))
             }
         } catch let error as PublishError {
             FileHandle.standardError.write(Data("portico publish: \(error.message)\n".utf8))

@@ -12,7 +12,7 @@ import Testing
                 "--schema", CallMockCommandTests.thrift, "--service", "Bookstore", "--framing", "framed",
                 "--register", etcd.storeURL(), "--register-name", "bookstore", "--weight", "30", "--ttl", "2",
             ])
-            let listed = try etcd.etcdctl(["get", "--prefix", "kitex/registry-etcd/bookstore/"]).output
+            let listed = try await etcd.etcdctl(["get", "--prefix", "kitex/registry-etcd/bookstore/"]).output
             #expect(listed.contains("kitex/registry-etcd/bookstore/\(address)"), "\(listed)")
             #expect(listed.contains("\"address\":\"\(address)\"") && listed.contains("\"weight\":30"), "\(listed)")
             // Killed, it cannot revoke: the key goes when the 2 s lease runs out.
@@ -20,7 +20,7 @@ import Testing
             let killed = ContinuousClock.now
             var gone = false
             while ContinuousClock.now - killed < .seconds(10) {
-                let keys = try etcd.etcdctl(["get", "--prefix", "--keys-only", "kitex/registry-etcd/bookstore/"]).output
+                let keys = try await etcd.etcdctl(["get", "--prefix", "--keys-only", "kitex/registry-etcd/bookstore/"]).output
                 if keys.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                     gone = true
                     break
@@ -33,10 +33,13 @@ import Testing
 
     @Test func unreachableOrBadRegistryStopsTheMock() throws {
         for target in ["etcd://127.0.0.1:1", "etcd://nohost", "http://127.0.0.1:2379"] {
-            let result = try cli.run(CodecCommandTests.binary, [
-                "mock", "--schema", CallMockCommandTests.thrift, "--service", "Bookstore", "--listen", "127.0.0.1:0",
-                "--register", target,
-            ])
+            let result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "mock", "--schema", CallMockCommandTests.thrift, "--service", "Bookstore", "--listen",
+                    "127.0.0.1:0",
+                    "--register", target,
+                ])
             #expect(result.status == 1, "\(target)")
             #expect(result.stderr.contains("cannot register"), "\(target): \(result.stderr)")
         }

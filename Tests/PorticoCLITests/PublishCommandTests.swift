@@ -17,7 +17,8 @@ import Testing
         let directory = ServeCommandTests.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory + "/idl", withIntermediateDirectories: true)
         for name in ["bookstore.thrift", "bookstore_common.thrift"] {
-            try FileManager.default.copyItem(atPath: CodecCommandTests.descriptors + "/" + name, toPath: directory + "/idl/" + name)
+            try FileManager.default.copyItem(
+                atPath: CodecCommandTests.descriptors + "/" + name, toPath: directory + "/idl/" + name)
         }
         try git(directory, ["init", "-q"])
         try git(directory, ["add", "."])
@@ -43,14 +44,18 @@ import Testing
             let base = "http://127.0.0.1:\(server.port)"
             let gatewayArguments = ["--gateway", base, "--token", "secret"]
 
-            var result = try cli.run(CodecCommandTests.binary, [
-                "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift",
-            ] + gatewayArguments)
+            var result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift",
+                ] + gatewayArguments)
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.text.hasPrefix("shop: uploaded v1 (2 files"), "\(result.text)")
-            result = try cli.run(CodecCommandTests.binary, [
-                "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift",
-            ] + gatewayArguments)
+            result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift",
+                ] + gatewayArguments)
             #expect(result.text == "shop: unchanged, v1 is active\n", "\(result.text) \(result.stderr)")
 
             // A new commit, published straight into etcd; the gateway sees it through its watch.
@@ -60,13 +65,17 @@ import Testing
             try git(repository, ["commit", "-q", "-am", "second"])
             let head = try runProcess("git", ["-C", repository, "rev-parse", "HEAD"]).text
                 .trimmingCharacters(in: .whitespacesAndNewlines)
-            result = try cli.run(CodecCommandTests.binary, [
-                "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift", "--store", etcd.storeURL(),
-            ])
+            result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift", "--store", etcd.storeURL(),
+                ])
             #expect(result.text.hasPrefix("shop: uploaded v2"), "\(result.text) \(result.stderr)")
-            result = try cli.run(CodecCommandTests.binary, [
-                "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift", "--store", etcd.storeURL(),
-            ])
+            result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "publish", "--repo", repository, "--entry", "shop=idl/bookstore.thrift", "--store", etcd.storeURL(),
+                ])
             #expect(result.text == "shop: unchanged, v2 is active\n", "\(result.text) \(result.stderr)")
             var seen = ""
             for _ in 0..<100 {
@@ -77,9 +86,11 @@ import Testing
             #expect(seen.contains("\"2\":\"\(head)\""), "\(seen)")
 
             // The first commit again (an older ref): a new version with the old content.
-            result = try cli.run(CodecCommandTests.binary, [
-                "publish", "--repo", repository, "--ref", "HEAD~1", "--entry", "shop=idl/bookstore.thrift",
-            ] + gatewayArguments)
+            result = try cli.run(
+                CodecCommandTests.binary,
+                [
+                    "publish", "--repo", repository, "--ref", "HEAD~1", "--entry", "shop=idl/bookstore.thrift",
+                ] + gatewayArguments)
             #expect(result.text.hasPrefix("shop: uploaded v3"), "\(result.text) \(result.stderr)")
         }
     }
@@ -89,7 +100,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: repository) }
         let cases: [([String], String)] = [
             (["--entry", "shop=idl/missing.thrift", "--store", "etcd://127.0.0.1:1"], "is not in"),
-            (["--entry", "shop=idl/bookstore.thrift", "--ref", "nope", "--store", "etcd://127.0.0.1:1"], "has no commit"),
+            (
+                ["--entry", "shop=idl/bookstore.thrift", "--ref", "nope", "--store", "etcd://127.0.0.1:1"],
+                "has no commit"
+            ),
             (["--entry", "shop", "--store", "etcd://127.0.0.1:1"], "is not NAME=PATH"),
             (["--entry", "shop=idl/bookstore.thrift"], "either --gateway"),
             (["--entry", "shop=idl/bookstore.thrift", "--store", "etcd://nohost"], "STORE_URL_INVALID"),

@@ -36,7 +36,9 @@ public final class EtcdCluster: Sendable {
         processes = Mutex([:])
     }
 
-    public static func with<T: Sendable>(members: Int, _ body: @Sendable (EtcdCluster) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(members: Int, _ body: @Sendable (EtcdCluster) async throws -> T) async throws
+        -> T
+    {
         let cluster = try EtcdCluster(size: members)
         defer { cluster.stop() }
         try cluster.start()
@@ -88,18 +90,29 @@ public final class EtcdCluster: Sendable {
     public func waitUntilHealthy(timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let result = try? etcdctl(["put", "/portico-test/health", "ok"]), result.status == 0 { return }
+            if let result = try? await etcdctl(["put", "/portico-test/health", "ok"]), result.status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw EtcdFailure(description: "etcd did not become healthy; logs in \(root)")
     }
 
-    /// Runs etcdctl (v3 API) against every member.
+    /// Runs etcdctl (v3 API) against every member, on a thread of its own: waiting for a process must not hold
+    /// one of the few threads Swift concurrency runs every test on.
     @discardableResult
-    public func etcdctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    public func etcdctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let endpoints = endpoints
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try Self.runEtcdctl(endpoints: endpoints, arguments) })
+            }.start()
+        }
+    }
+
+    private static func runEtcdctl(endpoints: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["etcdctl", "--endpoints", endpoints, "--dial-timeout", "2s", "--command-timeout", "3s"]
+        process.arguments =
+            ["etcdctl", "--endpoints", endpoints, "--dial-timeout", "2s", "--command-timeout", "3s"]
             + arguments
         process.environment = ["ETCDCTL_API": "3", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
         let output = Pipe()
@@ -131,7 +144,9 @@ public func freePorts(_ count: Int) throws -> [Int] {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw EtcdFailure(description: "bind: errno \(errno)") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -32,7 +32,8 @@ extension GatewayControl {
         var next: [String: RegistryEntry] = [:]
         var problems: [String] = []
         for (name, stored) in content.descriptors {
-            guard let active = stored.active.flatMap({ stored.versions.contains($0) ? $0 : nil }) ?? stored.versions.last
+            guard
+                let active = stored.active.flatMap({ stored.versions.contains($0) ? $0 : nil }) ?? stored.versions.last
             else { continue }
             if var current = registry[name], current.active == active {
                 current.versions = stored.versions
@@ -64,7 +65,8 @@ extension GatewayControl {
                 continue
             }
             do {
-                runtime[name] = try ServiceConfig(node: try ConfigNode.parse(json: json), path: "store services/\(name)", name: name)
+                runtime[name] = try ServiceConfig(
+                    node: try ConfigNode.parse(json: json), path: "store services/\(name)", name: name)
                 order.append(name)
             } catch {
                 problems.append("the stored service \(name) is not valid: \(error)")
@@ -104,7 +106,8 @@ extension GatewayControl {
                 "applied a change from the store",
                 metadata: ["generation": "\(snapshot.generation)", "store": "\(store.location)"])
         } catch {
-            logger.error("a change from the store does not build; keeping the current routes", metadata: ["error": "\(error)"])
+            logger.error(
+                "a change from the store does not build; keeping the current routes", metadata: ["error": "\(error)"])
             status.withLock { $0.applyProblem = (problems + ["\(error)"]).joined(separator: "; ") }
         }
     }

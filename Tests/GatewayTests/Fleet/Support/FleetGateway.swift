@@ -1,7 +1,7 @@
 import Foundation
-import PorticoTestSupport
 import Gateway
 import Logging
+import PorticoTestSupport
 import Synchronization
 
 /// A gateway of a fleet test, started in-process and stopped (or "killed") on demand.
@@ -24,7 +24,8 @@ final class FleetGateway: Sendable {
 
     /// A config sharing `store`, with the admin token `secret`, listening on a free port.
     static func config(store: String, services: String = "  []") throws -> GatewayConfig {
-        try GatewayConfig(yaml: "listen: 127.0.0.1:0\nstore: \(store)\nadmin: { token: secret }\nservices:\n\(services)\n")
+        try GatewayConfig(
+            yaml: "listen: 127.0.0.1:0\nstore: \(store)\nadmin: { token: secret }\nservices:\n\(services)\n")
     }
 
     func stop() async {

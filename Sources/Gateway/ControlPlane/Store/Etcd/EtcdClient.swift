@@ -109,7 +109,8 @@ final class EtcdClient: Sendable {
     }
 
     func put(_ key: Data, _ value: Data, lease: Int64? = nil) async throws(GatewayError) -> Int64 {
-        let response: Etcd.PutResponse = try await unary(kv, "Put", Etcd.PutRequest(key: key, value: value, lease: lease))
+        let response: Etcd.PutResponse = try await unary(
+            kv, "Put", Etcd.PutRequest(key: key, value: value, lease: lease))
         return response.header?.revision?.value ?? 0
     }
 
@@ -138,7 +139,8 @@ final class EtcdClient: Sendable {
 
     /// Renews the lease; returns the TTL left, or 0 when the lease no longer exists.
     func keepAlive(_ id: Int64) async throws(GatewayError) -> Int64 {
-        let response: Etcd.LeaseKeepAliveResponse = try await unary(lease, "LeaseKeepAlive", Etcd.LeaseIDRequest(ID: id))
+        let response: Etcd.LeaseKeepAliveResponse = try await unary(
+            lease, "LeaseKeepAlive", Etcd.LeaseIDRequest(ID: id))
         return response.TTL?.value ?? 0
     }
 
@@ -170,7 +172,8 @@ final class EtcdClient: Sendable {
                 for try await message in messages {
                     continuation.yield(try JSONDecoder().decode(Etcd.WatchResponse.self, from: Data(message)))
                 }
-                continuation.finish(throwing: GatewayError(code: "STORE_UNAVAILABLE", status: 503, "etcd ended the watch"))
+                continuation.finish(
+                    throwing: GatewayError(code: "STORE_UNAVAILABLE", status: 503, "etcd ended the watch"))
             } catch let error as CallError {
                 continuation.finish(throwing: Self.storeError(error, method: "Watch"))
             } catch {
@@ -195,12 +198,15 @@ final class EtcdClient: Sendable {
                 do {
                     return try JSONDecoder().decode(Reply.self, from: Data(reply.json))
                 } catch {
-                    throw GatewayError(code: "STORE_ERROR", status: 500, "etcd's \(method) reply is not understood: \(error)")
+                    throw GatewayError(
+                        code: "STORE_ERROR", status: 500, "etcd's \(method) reply is not understood: \(error)")
                 }
             } catch let error as CallError {
                 // An expired auth token: authenticate again once.
-                if password != nil, !renewed, error.code == .grpc(.unauthenticated) || error.code == .grpc(.invalidArgument)
-                    && error.message.contains("token")
+                if password != nil, !renewed,
+                    error.code == .grpc(.unauthenticated)
+                        || error.code == .grpc(.invalidArgument)
+                            && error.message.contains("token")
                 {
                     token.withLock { $0 = nil }
                     headers = try await authHeaders()
@@ -229,8 +235,9 @@ final class EtcdClient: Sendable {
             token.withLock { $0 = value }
             return [RPCHeader("token", value)]
         } catch let error as CallError {
-            if case .grpc(let status) = error.code, status == .invalidArgument || status == .unauthenticated
-                || status == .failedPrecondition
+            if case .grpc(let status) = error.code,
+                status == .invalidArgument || status == .unauthenticated
+                    || status == .failedPrecondition
             {
                 throw GatewayError(
                     code: "STORE_UNAUTHENTICATED", status: 503, "etcd refused the user \(user): \(error.message)")
@@ -239,7 +246,8 @@ final class EtcdClient: Sendable {
         } catch let error as GatewayError {
             throw error
         } catch {
-            throw GatewayError(code: "STORE_ERROR", status: 500, "etcd's Authenticate reply is not understood: \(error)")
+            throw GatewayError(
+                code: "STORE_ERROR", status: 500, "etcd's Authenticate reply is not understood: \(error)")
         }
     }
 

@@ -60,7 +60,8 @@ extension EtcdConfigStore {
             services[service, default: []].append(instance)
         }
         if !skipped.isEmpty {
-            logger.warning("ignoring Kitex registry entries that do not parse", metadata: ["keys": "\(skipped.sorted())"])
+            logger.warning(
+                "ignoring Kitex registry entries that do not parse", metadata: ["keys": "\(skipped.sorted())"])
         }
         return services.mapValues { $0.sorted { $0.address < $1.address } }
     }

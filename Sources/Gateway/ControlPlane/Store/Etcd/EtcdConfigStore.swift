@@ -207,7 +207,8 @@ final class EtcdConfigStore: ConfigStore {
         do {
             bundle = try DescriptorBundle(storedJSON: bytes)
         } catch {
-            throw GatewayError(code: "STORE_ERROR", status: 500, "bundle \(record.bundle) is not a stored bundle: \(error)")
+            throw GatewayError(
+                code: "STORE_ERROR", status: 500, "bundle \(record.bundle) is not a stored bundle: \(error)")
         }
         bundles.withLock { $0[record.bundle] = bundle }
         return bundle
@@ -224,10 +225,11 @@ final class EtcdConfigStore: ConfigStore {
     }
 
     static func hash(_ bytes: [UInt8]) -> String {
-        "sha256-" + SHA256.hash(data: bytes).map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
+        "sha256-"
+            + SHA256.hash(data: bytes).map { byte in
+                let text = String(byte, radix: 16)
+                return byte < 16 ? "0" + text : text
+            }.joined()
     }
 
     /// `P/descriptors/NAME/versions/V`.

@@ -2,10 +2,11 @@
 enum EtcdProtos {
     /// Descriptors/etcd/rpc.proto
     static let rpc = #"""
-// The subset of etcd v3.4's etcdserverpb/rpc.proto that Portico's etcd store calls: KV (Range, Put, DeleteRange,
-// Txn), Watch, Lease (grant, revoke, keep-alive) and Auth.Authenticate. Field numbers and names follow etcd's
-// definitions; gogoproto and grpc-gateway imports and options are left out (they do not change the wire format),
-// and so are the services and fields Portico does not use (unknown fields in replies are skipped).
+// The subset of etcd v3.4's etcdserverpb/rpc.proto that Portico's etcd store calls: KV (Range, Put,
+// DeleteRange, Txn), Watch, Lease (grant, revoke, keep-alive) and Auth.Authenticate. Field numbers and names
+// follow etcd's definitions; gogoproto and grpc-gateway imports and options are left out (they do not change
+// the wire format), and so are the services and fields Portico does not use (unknown fields in replies are
+// skipped).
 syntax = "proto3";
 package etcdserverpb;
 
@@ -220,7 +221,8 @@ message AuthenticateResponse {
     /// Descriptors/etcd/mvccpb/kv.proto
     static let kv = #"""
 // The subset of etcd v3.4's mvccpb/kv.proto that Portico's etcd store reads. Field numbers and names follow
-// etcd's definitions; the gogoproto import and options are left out (they change generated Go code, not the wire).
+// etcd's definitions; the gogoproto import and options are left out (they change generated Go code, not the
+// wire).
 syntax = "proto3";
 package mvccpb;
 

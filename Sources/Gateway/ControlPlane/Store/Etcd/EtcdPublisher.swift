@@ -7,7 +7,8 @@ package final class EtcdPublisher: Sendable {
     private let store: EtcdConfigStore
 
     package init(store: String, environment: [String: String], logger: Logger) throws(GatewayError) {
-        self.store = try EtcdConfigStore(url: try EtcdStoreURL(parsing: store), environment: environment, logger: logger)
+        self.store = try EtcdConfigStore(
+            url: try EtcdStoreURL(parsing: store), environment: environment, logger: logger)
     }
 
     /// The outcome for one name: the version now active, and whether this call uploaded it.

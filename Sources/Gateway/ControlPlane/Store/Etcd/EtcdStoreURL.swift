@@ -13,8 +13,9 @@ public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
     /// The environment variable holding the password (never the password itself in the config).
     public var passwordVariable: String?
 
-    public init(endpoints: [Endpoint], prefix: String = "/portico", user: String? = nil, passwordVariable: String? = nil)
-    {
+    public init(
+        endpoints: [Endpoint], prefix: String = "/portico", user: String? = nil, passwordVariable: String? = nil
+    ) {
         self.endpoints = endpoints
         self.prefix = prefix
         self.user = user
