@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .PHONY: bench bench-deps bench-instructions bench-report bench-all bench-data bench-reference-code bench-calls \
-	bench-gateway bench-gateway-allocations bench-transport
+	bench-gateway bench-gateway-allocations bench-transport fleet-demo
 
 # Runs both benchmark suites in release mode (Portico, swift-protobuf, protobuf-c, Apache Thrift C++; about 10
 # minutes on 2 cores once built, more for the first build) and keeps the output in Benchmarks/results/bench.txt.
@@ -64,3 +64,9 @@ bench-gateway-allocations:
 # then docs/benchmarks-transport.md and docs/benchmarks-transport.svg (about 9 minutes after the release build).
 bench-transport:
 	bash Benchmarks/TransportBenchmarks/run.sh
+
+# A fleet on one machine: three etcd members, three gateways sharing them (8080-8082, admin token "demo") and a
+# mock backend that registers itself as Kitex's registry-etcd does; prints what to try (docs/fleet.md).
+fleet-demo:
+	swift build --product portico
+	bash scripts/fleet-demo.sh

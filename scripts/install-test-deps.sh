@@ -2,7 +2,8 @@
 # Installs the real peers the tests check Portico against, at exact versions so a new machine tests what was
 # tested: protoc (Debian protobuf-compiler), the Apache Thrift compiler (Debian thrift-compiler), the Python
 # protobuf, thrift and grpcio runtimes, pyseto (the second PASETO implementation), opentelemetry-proto (the
-# OTLP receiver the tracing tests export to), and a grpc-go echo server built
+# OTLP receiver the tracing tests export to), etcd 3.4 (the fleet tests start their own clusters; Debian's
+# package also enables a systemd unit, which the tests neither need nor use), and a grpc-go echo server built
 # from Debian's Go toolchain and grpc-go sources (the GenericCall tests check our HTTP/2 client against grpc-go's
 # default transport behaviour), openapi-spec-validator and schemathesis (the OpenAPI document is checked with them)
 # and Debian's chromium (the console is driven headless). Idempotent: what is already there at the pinned version is left alone.
@@ -14,6 +15,8 @@ APT_PACKAGES=(
     "golang-go=2:1.19~1"
     "golang-google-grpc-dev=1.33.3-2"
     "chromium=156.0.8078.129-1~deb12u1"
+    "etcd-server=3.4.23-4+b4"
+    "etcd-client=3.4.23-4+b4"
 )
 PIP_PACKAGES=(
     "protobuf==7.36.2"

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DynamicCodec
 import Foundation
+import Gateway
 import GenericCall
+import Logging
 
 /// `portico mock`: a stand-in backend for any loaded service.
 struct MockCommand: AsyncParsableCommand {
@@ -48,6 +50,21 @@ struct MockCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-mode"), help: "How injected failures look: exception, close or mixed.")
     var failMode: String = "mixed"
 
+    @Option(help: "Register in etcd as Kitex's registry-etcd does: etcd://HOST:PORT[,HOST:PORT...].")
+    var register: String?
+
+    @Option(name: .customLong("register-name"), help: "The Kitex service name to register under (default: --service, or the schema's service).")
+    var registerName: String?
+
+    @Option(help: "HOST:PORT to register (default: the address listened on).")
+    var advertise: String?
+
+    @Option(help: "The registered instance's weight (1...1000).")
+    var weight: Int = 10
+
+    @Option(name: .customLong("ttl"), help: "Seconds the registration outlives the process (the lease's TTL).")
+    var ttl: Int = 10
+
     func run() async throws {
         do throws(CallError) {
             guard let framing = Framing(rawValue: framing) else {
@@ -87,8 +104,23 @@ struct MockCommand: AsyncParsableCommand {
             } catch {
                 throw CallError(.unavailable, "cannot listen on \(listen): \(error)")
             }
+            var registration: KitexRegistration?
+            if let register {
+                let name = registerName ?? service ?? loaded.serviceName
+                let address = advertise ?? bound.description
+                do {
+                    let made = try KitexRegistration(
+                        store: register, service: name, address: address, weight: weight, ttl: Int64(ttl),
+                        logger: Logger(label: "portico.mock.register"))
+                    try await made.start()
+                    registration = made
+                } catch {
+                    throw CallError(.unavailable, "cannot register \(name) at \(address) in \(register): \(error)")
+                }
+            }
             writeStandardOutput(Array("mock \(loaded.serviceName) (\(framing.rawValue)) listening on \(bound)\n".utf8))
             await server.wait()
+            await registration?.stop()
         } catch {
             FileHandle.standardError.write(Data((error.json() + "\n").utf8))
             throw ExitCode(1)

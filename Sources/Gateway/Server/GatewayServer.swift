@@ -40,7 +40,14 @@ public final class GatewayServer: Service, Sendable {
         group = MultiThreadedEventLoopGroup.singleton
         metrics = GatewayMetrics()
         let authenticators = try Self.authenticators(config, environment: ProcessInfo.processInfo.environment)
-        let store = try DescriptorStore(directory: config.store)
+        let store: any ConfigStore
+        if EtcdStoreURL.isEtcd(config.store) {
+            store = try EtcdConfigStore(
+                url: EtcdStoreURL(parsing: config.store), environment: ProcessInfo.processInfo.environment,
+                logger: logger)
+        } else {
+            store = try DescriptorStore(directory: config.store)
+        }
         let control = try GatewayControl(
             config: config, store: store, invoker: invoker, metrics: metrics, logger: logger)
         handler = GatewayHandler(
@@ -85,7 +92,15 @@ public final class GatewayServer: Service, Sendable {
                 }
             }
         let channel = try await bootstrap.bind(host: config.listen.host, port: config.listen.port).get()
-        port.withLock { $0 = channel.localAddress?.port ?? 0 }
+        let boundPort = channel.localAddress?.port ?? 0
+        port.withLock { $0 = boundPort }
+        let etcd = handler.control.store as? EtcdConfigStore
+        if let etcd {
+            let control = handler.control
+            etcd.start { await control.storeChanged() }
+            etcd.startDiscovery { await control.discoveryChanged() }
+            etcd.register(id: memberID(port: boundPort), listen: "\(config.listen.host):\(boundPort)")
+        }
         handler.ready.store(true, ordering: .releasing)
         logger.info("gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         let group = self.group
@@ -106,6 +121,13 @@ public final class GatewayServer: Service, Sendable {
         }
         if let future = drained.withLock({ $0 }) { try? await future.get() }
         handler.ready.store(false, ordering: .releasing)
+        await etcd?.shutdown()
+    }
+
+    /// How this gateway names itself among the fleet's members: host name, port and process id.
+    private func memberID(port: Int) -> String {
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }
+        return "\(host.isEmpty ? "gateway" : host)-\(port)-\(getpid())"
     }
 
     /// The port the server listens on, once it does (useful with port 0). Waits up to `timeout`.

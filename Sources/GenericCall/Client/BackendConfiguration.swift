@@ -9,6 +9,9 @@ public struct BackendConfiguration: Sendable {
     public var protobuf: Bool
     public var transport: TransportKind
     public var endpoints: [Endpoint]
+    /// Relative weights of ``endpoints`` for balancing (empty: all equal). Round-robin picks an endpoint in
+    /// proportion to its weight (smoothly interleaved); consistent hashing gives it that many more ring nodes.
+    public var weights: [Int] = []
     public var balance: BalancePolicy
     public var health: HealthPolicy
     public var connectTimeout: Duration

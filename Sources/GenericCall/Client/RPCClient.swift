@@ -31,7 +31,8 @@ public final class RPCClient: Sendable {
         }
         self.configuration = configuration
         balancer = LoadBalancer(
-            endpoints: configuration.endpoints, policy: configuration.balance, health: configuration.health)
+            endpoints: configuration.endpoints, policy: configuration.balance, health: configuration.health,
+            weights: configuration.weights)
         budget = RetryBudget(ratio: configuration.retryBudgetRatio)
         metrics = CallMetrics(backend: configuration.name)
         self.group = group

@@ -44,6 +44,8 @@ final class LoadBalancer: Sendable {
     let health: HealthPolicy
     /// Virtual nodes of the hash ring: (hash, endpoint index), sorted by hash.
     private let ring: [(UInt64, Int)]
+    /// Round-robin order of endpoint indices, each appearing in proportion to its weight (nil: plain rotation).
+    private let schedule: [Int]?
 
     private struct EndpointState {
         var consecutiveFailures = 0
@@ -60,18 +62,24 @@ final class LoadBalancer: Sendable {
 
     private let state: Mutex<State>
 
-    init(endpoints: [Endpoint], policy: BalancePolicy, health: HealthPolicy) {
+    /// `weights`: one per endpoint (clamped to 1...1000), or empty for equal weights.
+    init(endpoints: [Endpoint], policy: BalancePolicy, health: HealthPolicy, weights: [Int] = []) {
         self.endpoints = endpoints
         self.policy = policy
         self.health = health
+        let weighted = weights.count == endpoints.count && Set(weights).count > 1
+        let clamped = weighted ? weights.map { min(max($0, 1), 1000) } : []
         var ring: [(UInt64, Int)] = []
         if policy == .consistentHash {
             for (index, endpoint) in endpoints.enumerated() {
-                for replica in 0..<100 { ring.append((Self.hash("\(endpoint)#\(replica)"), index)) }
+                // 100 ring nodes for the default Kitex weight (10).
+                let replicas = weighted ? max(10, clamped[index] * 10) : 100
+                for replica in 0..<replicas { ring.append((Self.hash("\(endpoint)#\(replica)"), index)) }
             }
             ring.sort { $0.0 < $1.0 }
         }
         self.ring = ring
+        schedule = weighted ? Self.smoothSchedule(clamped) : nil
         state = Mutex(State(endpoints: Array(repeating: EndpointState(), count: endpoints.count)))
     }
 
@@ -100,6 +108,12 @@ final class LoadBalancer: Sendable {
                     }
                     for step in 0..<ring.count {
                         let index = ring[(low + step) % ring.count].1
+                        if usable(index, allowExcluded: allowExcluded) { return index }
+                    }
+                } else if let schedule {
+                    for _ in 0..<schedule.count {
+                        let index = schedule[state.next % schedule.count]
+                        state.next &+= 1
                         if usable(index, allowExcluded: allowExcluded) { return index }
                     }
                 } else {
@@ -155,6 +169,29 @@ final class LoadBalancer: Sendable {
             if let until = state.endpoints[index].ejectedUntil { return until > now }
             return false
         }
+    }
+
+    /// One period of smooth weighted round-robin (as nginx's): each step every endpoint gains its weight, the
+    /// richest is picked and pays the total. Heavier endpoints come up more often without bursts. The period
+    /// is the sum of the weights divided by their greatest common divisor.
+    static func smoothSchedule(_ weights: [Int]) -> [Int] {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let divisor = weights.reduce(0, gcd)
+        let reduced = weights.map { $0 / max(divisor, 1) }
+        let total = reduced.reduce(0, +)
+        var current = Array(repeating: 0, count: reduced.count)
+        var order: [Int] = []
+        order.reserveCapacity(total)
+        for _ in 0..<total {
+            var best = 0
+            for index in reduced.indices {
+                current[index] += reduced[index]
+                if current[index] > current[best] { best = index }
+            }
+            current[best] -= total
+            order.append(best)
+        }
+        return order
     }
 
     /// FNV-1a, 64 bits, then a final mix so nearby keys spread over the ring.

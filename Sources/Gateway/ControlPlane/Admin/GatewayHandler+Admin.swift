@@ -30,7 +30,18 @@ extension GatewayHandler {
             case ("descriptors", 2, "POST"):
                 let body = try await adminBody(request)
                 let bundle = try DescriptorBundle.upload(body: body, contentType: request.headers[.contentType])
-                let entry = try await control.upload(segments[1], bundle)
+                let label = request.uri.queryParameters.get("label")
+                if let label, label.isEmpty || label.utf8.count > 200 || label.contains(where: \.isNewline) {
+                    throw GatewayError.invalidArgument("the label must be 1-200 characters on one line")
+                }
+                var ifVersion: Int?
+                if let text = request.uri.queryParameters.get("if_version") {
+                    guard let value = Int(text), value >= 0 else {
+                        throw GatewayError.invalidArgument("if_version must be a version number (0: none yet)")
+                    }
+                    ifVersion = value
+                }
+                let entry = try await control.upload(segments[1], bundle, label: label, ifVersion: ifVersion)
                 return Self.json(Self.entryJSON(segments[1], entry, full: false), status: 201)
             case ("descriptors", 2, "DELETE"):
                 try await control.deleteDescriptors(segments[1])
@@ -110,6 +121,10 @@ extension GatewayHandler {
             "\"kind\":\(JSONString.quoted(entry.bundle.kind.rawValue))",
             "\"services\":[\(entry.schema.serviceNames.map(JSONString.quoted).joined(separator: ","))]",
         ]
+        if !entry.labels.isEmpty {
+            let labels = entry.labels.keys.sorted().map { "\"\($0)\":" + JSONString.quoted(entry.labels[$0]!) }
+            fields.append("\"labels\":{\(labels.joined(separator: ","))}")
+        }
         let routes: [Route]
         switch entry.schema {
         case .protobuf(let schema): routes = (try? RouteTable([.protobuf(schema)]))?.routes ?? []

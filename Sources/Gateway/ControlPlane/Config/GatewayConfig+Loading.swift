@@ -23,7 +23,16 @@ extension GatewayConfig {
         }
         if let token = environment["PORTICO_ADMIN_TOKEN"], !token.isEmpty { adminToken = token }
         if adminToken?.isEmpty == true { adminToken = nil }
-        if let store = try reader.string("store") { self.store = store }
+        if let store = try reader.string("store") {
+            if EtcdStoreURL.isEtcd(store) {
+                do {
+                    _ = try EtcdStoreURL(parsing: store)
+                } catch {
+                    throw ConfigError("store", error.message)
+                }
+            }
+            self.store = store
+        }
         if let limits = reader.node("limits") {
             var limitsReader = try ConfigReader(limits, path: "limits")
             if let maxBody = try limitsReader.size("max_body") { self.limits.maxBody = maxBody }

@@ -22,7 +22,15 @@ extension ServiceConfig {
         if let framing { fields.append("\"framing\":\(quote(framing.rawValue))") }
         fields.append("\"protocol\":\(quote(thriftProtocol == .compact ? "compact" : "binary"))")
         fields.append("\"transport\":\(quote(transport.rawValue))")
-        fields.append("\"endpoints\":\(list(endpoints))")
+        if case .kitex(let kitexName) = discovery {
+            fields.append("\"endpoints\":{\"discover\":\"kitex\",\"service\":\(quote(kitexName))}")
+            let instances = zip(endpoints, weights.count == endpoints.count ? weights : endpoints.map { _ in 10 })
+            fields.append(
+                "\"discovered\":[" + instances.map { "{\"address\":\(quote($0)),\"weight\":\($1)}" }
+                    .joined(separator: ",") + "]")
+        } else {
+            fields.append("\"endpoints\":\(list(endpoints))")
+        }
         switch balance {
         case .roundRobin: fields.append("\"balance\":\"round-robin\"")
         case .consistentHash(let header): fields.append("\"balance\":\"consistent-hash\",\"key\":\(quote(header))")

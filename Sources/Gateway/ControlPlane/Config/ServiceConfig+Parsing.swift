@@ -48,8 +48,16 @@ extension ServiceConfig {
             }
         }
         config.transport = try reader.choice("transport", of: Transport.self) ?? .tcp
-        config.endpoints = try reader.stringList("endpoints") ?? []
-        guard !config.endpoints.isEmpty else {
+        _ = reader.node("discovered")  // what the admin API reports of discovered instances; read-only
+        if case .map = reader.node("endpoints") {
+            config.discovery = try Self.discovery(reader.node("endpoints")!, path: reader.keyPath("endpoints"), name: name)
+            guard config.transport == .tcp else {
+                throw ConfigError(reader.keyPath("endpoints"), "discovered endpoints are TCP only")
+            }
+        } else {
+            config.endpoints = try reader.stringList("endpoints") ?? []
+        }
+        guard !config.endpoints.isEmpty || config.discovery != nil else {
             throw ConfigError(reader.keyPath("endpoints"), "at least one endpoint is required")
         }
         for (index, endpoint) in config.endpoints.enumerated() {
@@ -185,5 +193,23 @@ extension ServiceConfig {
         if reader.node("auth") != nil { settings.auth = try Self.authName(&reader) }
         try reader.rejectUnknownKeys()
         return settings
+    }
+
+    /// `endpoints: { discover: kitex, service: NAME }`: instances registered the Kitex registry-etcd way under
+    /// `kitex/registry-etcd/NAME/` (NAME defaults to the service's own name).
+    static func discovery(_ node: ConfigNode, path: String, name: String) throws(ConfigError) -> Discovery {
+        var reader = try ConfigReader(node, path: path)
+        let kind = try reader.requiredString("discover")
+        guard kind == "kitex" else {
+            throw ConfigError(reader.keyPath("discover"), "\"\(kind)\" is not a known registry (kitex)")
+        }
+        let service = try reader.string("service") ?? name
+        guard !service.isEmpty, service.utf8.count <= 256, !service.contains("/"),
+            service.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw ConfigError(reader.keyPath("service"), "\"\(service)\" is not a Kitex service name")
+        }
+        try reader.rejectUnknownKeys()
+        return .kitex(service: service)
     }
 }

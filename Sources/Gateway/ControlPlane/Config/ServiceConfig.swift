@@ -104,6 +104,12 @@ public struct ServiceConfig: Sendable, Hashable {
         }
     }
 
+    /// Where endpoints are found instead of being listed.
+    public enum Discovery: Sendable, Hashable {
+        /// Kitex's registry-etcd layout: `kitex/registry-etcd/SERVICE/HOST:PORT` in the gateway's etcd store.
+        case kitex(service: String)
+    }
+
     /// The name the admin API and metrics use; unique among services.
     public var name: String
     public var schema: SchemaReference
@@ -116,8 +122,12 @@ public struct ServiceConfig: Sendable, Hashable {
     /// Thrift protocol of request and reply structs.
     public var thriftProtocol: ThriftProtocol
     public var transport: Transport
-    /// `host:port` for TCP, a Unix socket path for ShmIPC.
+    /// `host:port` for TCP, a Unix socket path for ShmIPC. With ``discovery``: the instances registered now.
     public var endpoints: [String]
+    /// Relative weights of ``endpoints`` (empty: all equal); discovered instances carry theirs.
+    public var weights: [Int] = []
+    /// nil: ``endpoints`` as configured.
+    public var discovery: Discovery?
     public var balance: Balance
     public var timeouts: Timeouts
     public var retry: Retry

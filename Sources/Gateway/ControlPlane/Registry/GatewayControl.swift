@@ -7,28 +7,33 @@ import Synchronization
 /// serialized by this actor; each one is validated by building the new snapshot first, then persisted, then
 /// swapped in — so a failed change leaves everything as it was.
 actor GatewayControl {
-    let store: DescriptorStore
+    let store: any ConfigStore
     let holder: RouteSnapshotHolder
     let builder: RouteSnapshotBuilder
     let metrics: GatewayMetrics
     let logger: Logger
     let invoker: any BackendInvoker
     /// Services from the config file, in order.
-    private var configServices: [ServiceConfig]
+    var configServices: [ServiceConfig]
     /// Services added or changed through the admin API (nil: a config service removed).
-    private var runtimeServices: [String: ServiceConfig?]
-    private var runtimeOrder: [String]
-    private(set) var registry: [String: RegistryEntry] {
+    var runtimeServices: [String: ServiceConfig?]
+    var runtimeOrder: [String]
+    var registry: [String: RegistryEntry] {
         didSet { published.withLock { $0 = registry } }
     }
     /// A copy of ``registry`` readable without waiting for the actor (admin GETs).
     private nonisolated let published = Mutex<[String: RegistryEntry]>([:])
-    private var generation: Int
+    var generation: Int
+    /// The store's content as last applied: the change tokens writes are guarded with.
+    var storeContent: StoreContent
+    /// What `/readyz` reports of the store, readable without waiting for the actor.
+    nonisolated let status = Mutex(StoreStatus())
 
     /// Loads the store and builds the first snapshot. Throws what keeps the gateway from starting: a schema that
-    /// does not load, a missing registry name, route conflicts.
+    /// does not load, a missing registry name, route conflicts. A shared store that has not been read yet (etcd at
+    /// start-up) gives a first snapshot of the config's file-based services; ``storeChanged()`` brings the rest.
     init(
-        config: GatewayConfig, store: DescriptorStore, invoker: any BackendInvoker, metrics: GatewayMetrics,
+        config: GatewayConfig, store: any ConfigStore, invoker: any BackendInvoker, metrics: GatewayMetrics,
         logger: Logger
     ) throws(GatewayError) {
         self.store = store
@@ -41,9 +46,11 @@ actor GatewayControl {
         runtimeOrder = []
         registry = [:]
         generation = 1
-        for name in store.bundleNames() {
-            let versions = store.versions(of: name)
-            let active = store.activeVersion(of: name).flatMap { versions.contains($0) ? $0 : nil } ?? versions.last!
+        let waiting = (store as? EtcdConfigStore).map { !$0.loaded.load(ordering: .acquiring) } ?? false
+        storeContent = waiting ? StoreContent() : store.content()
+        for (name, stored) in storeContent.descriptors {
+            guard let active = stored.active.flatMap({ stored.versions.contains($0) ? $0 : nil }) ?? stored.versions.last
+            else { continue }
             do {
                 let bundle = try store.bundle(name, version: active)
                 let schema: LoadedSchema
@@ -53,18 +60,41 @@ actor GatewayControl {
                     throw GatewayError(
                         code: "STORE_ERROR", status: 500, "stored descriptors \(name) v\(active): \(error)")
                 }
-                registry[name] = RegistryEntry(versions: versions, active: active, bundle: bundle, schema: schema)
+                registry[name] = RegistryEntry(
+                    versions: stored.versions, active: active, bundle: bundle, schema: schema, labels: stored.labels)
                 metrics.descriptorVersion(name: name, version: active)
             } catch {
                 logger.error(
                     "skipping stored descriptors that do not load", metadata: ["name": "\(name)", "error": "\(error)"])
             }
         }
-        (runtimeServices, runtimeOrder) = try Self.storedServices(in: store)
-        let services = Self.merge(configServices, runtimeServices, runtimeOrder)
+        for name in storeContent.serviceNames {
+            guard let json = storeContent.services[name]?.json else {
+                runtimeServices[name] = .some(nil)
+                runtimeOrder.append(name)
+                continue
+            }
+            do {
+                let node = try ConfigNode.parse(json: json)
+                runtimeServices[name] = try ServiceConfig(node: node, path: "store services/\(name).json", name: name)
+                runtimeOrder.append(name)
+            } catch {
+                throw GatewayError.config(error)
+            }
+        }
+        var services = Self.merge(configServices, runtimeServices, runtimeOrder)
+        if waiting {
+            services.removeAll { if case .registry = $0.schema { true } else { false } }
+        }
+        if services.contains(where: { $0.discovery != nil }), !(store is EtcdConfigStore) {
+            let name = services.first { $0.discovery != nil }!.name
+            throw .config(
+                ConfigError("services.\(name).endpoints", "discovery reads etcd: it needs store: etcd://..."))
+        }
         let snapshot = try builder.build(services: services, registry: Self.schemas(registry), generation: generation)
         holder = RouteSnapshotHolder(snapshot)
         published.withLock { [registry] in $0 = registry }
+        status.withLock { $0.loaded = !waiting }
         metrics.snapshotSwapped(generation: generation)
     }
 
@@ -96,25 +126,37 @@ actor GatewayControl {
     var services: [ServiceConfig] { holder.snapshot.services }
 
     /// Builds and swaps a snapshot for these services and registry, or throws leaving everything unchanged.
-    private func candidate(services: [ServiceConfig], registry: [String: RegistryEntry]) throws(GatewayError)
+    func candidate(services: [ServiceConfig], registry: [String: RegistryEntry]) throws(GatewayError)
         -> RouteSnapshot
     {
-        try builder.build(services: services, registry: Self.schemas(registry), generation: generation + 1)
+        try builder.build(services: resolved(services), registry: Self.schemas(registry), generation: generation + 1)
     }
 
-    private func swap(_ snapshot: RouteSnapshot) async {
+    func swap(_ snapshot: RouteSnapshot) async {
         generation = snapshot.generation
         holder.replace(snapshot)
         metrics.snapshotSwapped(generation: generation)
         await invoker.servicesChanged(snapshot.services)
     }
 
-    private var currentServices: [ServiceConfig] { Self.merge(configServices, runtimeServices, runtimeOrder) }
+    var currentServices: [ServiceConfig] { Self.merge(configServices, runtimeServices, runtimeOrder) }
 
     // MARK: Descriptors
 
     /// Validates and stores a new version of `name`, activates it and switches the services using it.
-    func upload(_ name: String, _ bundle: DescriptorBundle) async throws(GatewayError) -> RegistryEntry {
+    /// `label`: kept with the version (`portico publish` gives the commit id). `ifVersion`: the active version
+    /// the caller read (0: none), so that of two admins who read the same state only the first one's upload
+    /// goes in (409 ABORTED for the other), whichever gateways they use.
+    func upload(_ name: String, _ bundle: DescriptorBundle, label: String? = nil, ifVersion: Int? = nil)
+        async throws(GatewayError) -> RegistryEntry
+    {
+        try checkWritable()
+        if let ifVersion, ifVersion != (registry[name]?.active ?? 0) {
+            throw GatewayError(
+                code: "ABORTED", status: 409,
+                "the active version of '\(name)' is \(registry[name].map { "v\($0.active)" } ?? "none"), not "
+                    + "\(ifVersion == 0 ? "none" : "v\(ifVersion)"); read it again and retry")
+        }
         guard ServiceConfig.isValidName(name) else {
             throw .invalidArgument("'\(name)' is not a valid name (1-64 letters, digits, '.', '_' or '-')")
         }
@@ -130,13 +172,18 @@ actor GatewayControl {
             throw GatewayError(
                 code: "INVALID_DESCRIPTOR", status: 400, error.description, details: GatewayError.details(of: error))
         }
-        let versions = registry[name]?.versions ?? store.versions(of: name)
+        let versions = registry[name]?.versions ?? storeContent.descriptors[name]?.versions ?? []
         let version = (versions.last ?? 0) + 1
+        var labels = registry[name]?.labels ?? [:]
+        labels[version] = label
         var next = registry
-        next[name] = RegistryEntry(versions: versions + [version], active: version, bundle: bundle, schema: schema)
+        next[name] = RegistryEntry(
+            versions: versions + [version], active: version, bundle: bundle, schema: schema, labels: labels)
         let snapshot = try candidate(services: currentServices, registry: next)
-        try store.write(bundle, name: name, version: version)
-        try store.setActive(name, version: version)
+        let token = try await store.addVersion(
+            name, bundle, version: version, label: label, expected: storeContent.descriptors[name]?.token ?? 0)
+        storeContent.descriptors[name] = StoreContent.Descriptors(
+            versions: versions + [version], active: version, labels: labels, token: token)
         registry = next
         metrics.descriptorVersion(name: name, version: version)
         await swap(snapshot)
@@ -146,6 +193,7 @@ actor GatewayControl {
 
     /// Activates the version before the active one.
     func rollback(_ name: String) async throws(GatewayError) -> RegistryEntry {
+        try checkWritable()
         guard let entry = registry[name] else { throw .notFound("no descriptors named '\(name)'") }
         guard let previous = entry.versions.last(where: { $0 < entry.active }) else {
             throw .failedPrecondition("'\(name)' has no version before v\(entry.active)")
@@ -158,9 +206,13 @@ actor GatewayControl {
             throw GatewayError(code: "STORE_ERROR", status: 500, "v\(previous) of \(name) does not load: \(error)")
         }
         var next = registry
-        next[name] = RegistryEntry(versions: entry.versions, active: previous, bundle: bundle, schema: schema)
+        next[name] = RegistryEntry(
+            versions: entry.versions, active: previous, bundle: bundle, schema: schema, labels: entry.labels)
         let snapshot = try candidate(services: currentServices, registry: next)
-        try store.setActive(name, version: previous)
+        let token = try await store.activate(
+            name, version: previous, expected: storeContent.descriptors[name]?.token ?? 0)
+        storeContent.descriptors[name]?.active = previous
+        storeContent.descriptors[name]?.token = token
         registry = next
         metrics.descriptorVersion(name: name, version: previous)
         await swap(snapshot)
@@ -170,12 +222,14 @@ actor GatewayControl {
 
     /// Removes every version of `name`; refused while a service uses it.
     func deleteDescriptors(_ name: String) async throws(GatewayError) {
+        try checkWritable()
         guard registry[name] != nil else { throw .notFound("no descriptors named '\(name)'") }
         let users = currentServices.filter { $0.schema == .registry(name) }.map(\.name)
         guard users.isEmpty else {
             throw .failedPrecondition("'\(name)' is used by the services \(users.joined(separator: ", "))")
         }
-        try store.delete(name)
+        try await store.deleteDescriptors(name, expected: storeContent.descriptors[name]?.token ?? 0)
+        storeContent.descriptors[name] = nil
         registry[name] = nil
         metrics.descriptorVersion(name: name, version: 0)
         logger.info("descriptors deleted", metadata: ["name": "\(name)"])
@@ -185,6 +239,7 @@ actor GatewayControl {
 
     /// Adds or replaces a service from its JSON (the config's keys).
     func putService(_ name: String, json: [UInt8]) async throws(GatewayError) -> ServiceConfig {
+        try checkWritable()
         let service: ServiceConfig
         do {
             service = try ServiceConfig(node: try ConfigNode.parse(json: json), path: "", name: name)
@@ -196,7 +251,8 @@ actor GatewayControl {
         runtime[name] = .some(service)
         if !order.contains(name) { order.append(name) }
         let snapshot = try candidate(services: Self.merge(configServices, runtime, order), registry: registry)
-        try store.writeService(name, json: json)
+        let token = try await store.writeService(name, json: json, expected: storeContent.services[name]?.token ?? 0)
+        storeContent.services[name] = StoreContent.Service(json: json, token: token)
         runtimeServices = runtime
         runtimeOrder = order
         await swap(snapshot)
@@ -205,6 +261,7 @@ actor GatewayControl {
     }
 
     func deleteService(_ name: String) async throws(GatewayError) {
+        try checkWritable()
         guard currentServices.contains(where: { $0.name == name }) else {
             throw .notFound("no service named '\(name)'")
         }
@@ -218,7 +275,8 @@ actor GatewayControl {
             order.removeAll { $0 == name }
         }
         let snapshot = try candidate(services: Self.merge(configServices, runtime, order), registry: registry)
-        try store.writeService(name, json: nil)
+        let token = try await store.writeService(name, json: nil, expected: storeContent.services[name]?.token ?? 0)
+        storeContent.services[name] = StoreContent.Service(json: nil, token: token)
         runtimeServices = runtime
         runtimeOrder = order
         await swap(snapshot)

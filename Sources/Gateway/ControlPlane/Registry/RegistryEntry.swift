@@ -4,4 +4,6 @@ struct RegistryEntry: Sendable {
     var active: Int
     var bundle: DescriptorBundle
     var schema: LoadedSchema
+    /// Labels of versions (`portico publish`: the commit id), by version.
+    var labels: [Int: String] = [:]
 }

@@ -124,6 +124,11 @@ public final class GenericCallInvoker: BackendInvoker {
         if let entry = clients.withLock({ $0[config.name] }), entry.config == config, entry.protobuf == protobuf {
             return entry.client
         }
+        if config.endpoints.isEmpty, case .kitex(let kitexName) = config.discovery {
+            throw CallError(
+                .unavailable, "no instance of \(kitexName) is registered (kitex/registry-etcd/\(kitexName)/)",
+                details: ["discovery": kitexName])
+        }
         var endpoints: [Endpoint] = []
         for text in config.endpoints {
             endpoints.append(try Endpoint(parsing: text))
@@ -131,12 +136,13 @@ public final class GenericCallInvoker: BackendInvoker {
         let framing = config.framing ?? (protobuf ? .grpc : .framed)
         var balance = BalancePolicy.roundRobin
         if case .consistentHash = config.balance { balance = .consistentHash }
-        let backend = BackendConfiguration(
+        var backend = BackendConfiguration(
             framing: framing, thriftProtocol: config.thriftProtocol, protobuf: protobuf,
             transport: config.transport == .shmipc ? .shmipc : .tcp, endpoints: endpoints, balance: balance,
             connectTimeout: config.timeouts.connect, rpcTimeout: config.timeouts.rpc,
             retry: config.retry.policy(method: ""), retryBudgetRatio: config.retry.budgetPercent / 100,
             callerName: "portico-gateway", name: config.name)
+        backend.weights = config.weights
         let client = try RPCClient(backend)
         let (chosen, replaced) = clients.withLock { clients -> (RPCClient, RPCClient?) in
             if let entry = clients[config.name], entry.config == config, entry.protobuf == protobuf {

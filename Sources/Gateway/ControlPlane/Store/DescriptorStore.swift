@@ -15,6 +15,7 @@
 ///
 /// ```
 /// STORE/descriptors/NAME/v1.json, v2.json, ...   one file per uploaded version
+/// STORE/descriptors/NAME/vN.label                the version's label (`portico publish`: the commit id)
 /// STORE/descriptors/NAME/active                  the active version number
 /// STORE/services/NAME.json                       a service added or changed through the admin API
 ///                                                ({"deleted": true}: a config service removed at run time)
@@ -57,7 +58,7 @@ public final class DescriptorStore: Sendable {
             throw GatewayError(code: "STORE_ERROR", status: 500, "cannot read \(path)")
         }
         do {
-            return try JSONDecoder().decode(StoredBundle.self, from: data).bundle
+            return try DescriptorBundle(storedJSON: [UInt8](data))
         } catch {
             throw GatewayError(code: "STORE_ERROR", status: 500, "\(path) is not a stored bundle: \(error)")
         }
@@ -65,15 +66,16 @@ public final class DescriptorStore: Sendable {
 
     func write(_ bundle: DescriptorBundle, name: String, version: Int) throws(GatewayError) {
         try Self.makeDirectory("\(descriptorsDirectory)/\(name)")
-        let data: Data
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            data = try encoder.encode(StoredBundle(bundle))
-        } catch {
-            throw GatewayError(code: "STORE_ERROR", status: 500, "cannot encode the bundle: \(error)")
-        }
-        try Self.writeAtomically([UInt8](data), to: "\(descriptorsDirectory)/\(name)/v\(version).json")
+        try Self.writeAtomically(try bundle.storedJSON(), to: "\(descriptorsDirectory)/\(name)/v\(version).json")
+    }
+
+    func label(of name: String, version: Int) -> String? {
+        FileManager.default.contents(atPath: "\(descriptorsDirectory)/\(name)/v\(version).label")
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func writeLabel(_ label: String, name: String, version: Int) throws(GatewayError) {
+        try Self.writeAtomically(Array(label.utf8), to: "\(descriptorsDirectory)/\(name)/v\(version).label")
     }
 
     func activeVersion(of name: String) -> Int? {
@@ -166,41 +168,6 @@ public final class DescriptorStore: Sendable {
         guard descriptor >= 0 else { return }
         _ = fsync(descriptor)
         close(descriptor)
-    }
-}
-
-/// The JSON form of a bundle in the store.
-private struct StoredBundle: Codable {
-    var kind: String
-    var main: String?
-    var files: [String: String]?
-    var descriptorSet: Data?
-
-    enum CodingKeys: String, CodingKey {
-        case kind, main, files
-        case descriptorSet = "descriptor_set"
-    }
-
-    init(_ bundle: DescriptorBundle) {
-        kind = bundle.kind.rawValue
-        main = bundle.main
-        files = bundle.files.isEmpty ? nil : bundle.files
-        descriptorSet = bundle.descriptorSet.map { Data($0) }
-    }
-
-    var bundle: DescriptorBundle {
-        get throws {
-            switch DescriptorBundle.Kind(rawValue: kind) {
-            case .descriptorSet: return DescriptorBundle(descriptorSet: [UInt8](descriptorSet ?? Data()))
-            case .proto, .thrift:
-                do {
-                    return try DescriptorBundle(main: main ?? "", files: files ?? [:])
-                } catch {
-                    throw error
-                }
-            case nil: throw GatewayError(code: "STORE_ERROR", status: 500, "unknown bundle kind \(kind)")
-            }
-        }
     }
 }
 
