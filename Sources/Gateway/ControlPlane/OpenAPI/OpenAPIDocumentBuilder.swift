@@ -59,10 +59,16 @@ struct OpenAPIDocumentBuilder {
         let serviceDocumentation: String?
         switch route.target {
         case .protobuf(let schema, let protoService, let method, let rule):
-            guard !method.clientStreaming else { return }
-            operation = protoOperation(
+            var built = protoOperation(
                 schema: schema, method: method, rule: route.isGeneric ? nil : rule, path: path,
                 protoNames: service.protoNames)
+            if method.clientStreaming {
+                // A stream of requests: one message per line of an NDJSON body (a WebSocket is not described).
+                let input = schema.input(of: method)
+                built.requestBody = OpenAPIOperation.ndjsonBody(
+                    schemas.proto(input, schema: schema, protoNames: service.protoNames), typeName: input.fullName)
+            }
+            operation = built
             idl = "protobuf"
             deprecated = method.isDeprecated
             methodDocumentation = method.documentation

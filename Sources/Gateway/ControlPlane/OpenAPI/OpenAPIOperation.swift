@@ -26,6 +26,31 @@ struct OpenAPIOperation {
         ])
     }
 
+    /// The body of a client-streaming method: newline-delimited JSON, one request message per line.
+    static func ndjsonBody(_ item: OpenAPIJSON, typeName: String) -> OpenAPIJSON {
+        .object([
+            (
+                "description",
+                .string(
+                    "A stream of \(typeName) messages, one proto3 JSON object per line (blank lines are skipped); "
+                        + "fields bound by the path are taken from the path in every message.")
+            ),
+            ("required", .bool(false)),
+            (
+                "content",
+                .object([
+                    (
+                        "application/x-ndjson",
+                        .object([
+                            ("schema", .object([("type", .string("string"))])),
+                            ("x-portico-item-schema", item),
+                        ])
+                    )
+                ])
+            ),
+        ])
+    }
+
     /// A JSON response.
     static func jsonResponse(_ schema: OpenAPIJSON, description: String, headers: [(String, OpenAPIJSON)] = [])
         -> OpenAPIJSON
