@@ -36,6 +36,10 @@ struct CallCommand: AsyncParsableCommand {
             let prepared = try arguments.prepare()
             defer { Task { await prepared.client.shutdown() } }
             let caller = prepared.caller
+            if caller.isClientStreaming(prepared.method) {
+                try await streamRequests(caller: caller, prepared: prepared)
+                return .success(true)
+            }
             if caller.isServerStreaming(prepared.method) {
                 let stream = try caller.stream(
                     method: prepared.method, json: prepared.json, headers: prepared.headers, options: CallOptions())
@@ -53,6 +57,55 @@ struct CallCommand: AsyncParsableCommand {
             return .success(!reply.isError)
         } catch {
             return .failure(error)
+        }
+    }
+}
+
+extension CallCommand {
+    /// A client-streaming or bidirectional method: request messages are JSON lines (standard input with `--data -`,
+    /// or the lines of `--data`), sent as they are read; replies are printed as they come, one JSON document per
+    /// line.
+    func streamRequests(caller: JSONCaller, prepared: CallArguments.Prepared) async throws(CallError) {
+        let stream = try caller.openStream(method: prepared.method, headers: prepared.headers)
+        let printer = Task {
+            for try await reply in stream.replies { writeStandardOutput(reply + [0x0A]) }
+        }
+        do {
+            if arguments.data == "-" {
+                // Standard input is read on a thread of its own: a line is sent as soon as it arrives.
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    Thread.detachNewThread {
+                        do {
+                            while let line = readLine(strippingNewline: true) {
+                                guard line.contains(where: { !$0.isWhitespace }) else { continue }
+                                try stream.send(Array(line.utf8))
+                            }
+                            continuation.resume()
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
+                    }
+                }
+            } else {
+                for line in prepared.json.split(separator: UInt8(ascii: "\n")) {
+                    guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+                    try stream.send(Array(line))
+                }
+            }
+        } catch let error as CallError {
+            stream.cancel()
+            throw error
+        } catch {
+            stream.cancel()
+            throw CallError(.invalidArgument, "reading the request lines: \(error)")
+        }
+        stream.finishSending()
+        do {
+            try await printer.value
+        } catch let error as CallError {
+            throw error
+        } catch {
+            throw CallError(.grpc(.unknown), "\(error)")
         }
     }
 }
@@ -133,11 +186,13 @@ struct CallArguments: ParsableArguments {
             }
             pairs.append(RPCHeader(String(header[..<equals]), String(header[header.index(after: equals)...])))
         }
-        var json = Array(data.utf8)
-        if data == "-" { json = [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
         let client = try RPCClient(configuration)
-        return Prepared(
-            client: client, caller: JSONCaller(schema: service, client: client), method: methodName, json: json,
-            headers: pairs)
+        let caller = JSONCaller(schema: service, client: client)
+        var json = Array(data.utf8)
+        // A streaming request reads standard input line by line as it sends; any other reads it whole.
+        if data == "-", !caller.isClientStreaming(methodName) {
+            json = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+        }
+        return Prepared(client: client, caller: caller, method: methodName, json: json, headers: pairs)
     }
 }

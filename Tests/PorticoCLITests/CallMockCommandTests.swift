@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 /// `portico mock` and `portico call` as a user runs them, against each other, in separate processes.
@@ -103,4 +104,38 @@ import Testing
 
 struct CLIFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// Streaming methods from the command line: request messages as JSON lines on standard input, replies printed as
+/// they come.
+@Suite(.serialized) struct StreamingCallCommandTests {
+    let mocks = CallMockCommandTests()
+    static let inventory = CodecCommandTests.descriptors + "/demo/inventory.proto"
+
+    @Test func clientAndBidirectionalStreamsReadJSONLines() throws {
+        let (mock, address) = try mocks.startMock([
+            "--schema", Self.inventory, "--include", CodecCommandTests.descriptors, "--service",
+            "inventory.v1.Inventory", "--framing", "grpc", "--responses",
+            CodecCommandTests.descriptors + "/demo/inventory-replies.json",
+        ])
+        defer { mocks.stop(mock) }
+        func call(_ method: String, _ input: String) throws -> ProcessResult {
+            try mocks.cli.run(
+                CodecCommandTests.binary,
+                [
+                    "call", "--schema", Self.inventory, "--include", CodecCommandTests.descriptors, "--method",
+                    "inventory.v1.Inventory.\(method)", "--target", "grpc://\(address)", "--data", "-",
+                ], input: Array(input.utf8))
+        }
+        let relay = try call("Relay", "{\"warehouse\":\"a\",\"delta\":1}\n\n{\"warehouse\":\"b\",\"delta\":2}\n")
+        #expect(relay.status == 0, "\(relay.stderr)")
+        #expect(relay.text == "{\"warehouse\":\"a\",\"delta\":1}\n{\"warehouse\":\"b\",\"delta\":2}\n", "\(relay.text)")
+        let record = try call("RecordEvents", "{\"warehouse\":\"a\",\"delta\":1}\n{\"delta\":9}\n")
+        #expect(record.status == 0, "\(record.stderr)")
+        #expect(record.text == "{\"warehouse\":\"a\",\"delta\":9}\n", "\(record.text)")
+        // A line that does not encode stops the call with the codec's error, exit status 1.
+        let bad = try call("Relay", "{\"delta\":\"many\"}\n")
+        #expect(bad.status == 1)
+        #expect(bad.text.contains("INVALID_ARGUMENT"), "\(bad.text)")
+    }
 }

@@ -83,8 +83,9 @@ struct ConsoleLiveTests {
                     + "response_schema_conformance",
                 "--max-examples", "12", "--seed", "21", "--workers", "1", "--request-timeout", "10",
                 "--max-time", "60", "--phases", "examples,coverage,fuzzing",
-                // Server streams run until the caller leaves; their bodies are not one JSON document.
-                "--exclude-path-regex", ":watch$",
+                // Server streams run until the caller leaves; their bodies are not one JSON document. Request
+                // streams take NDJSON bodies, which schemathesis has no serializer for (tested in HTTPStreamTests).
+                "--exclude-path-regex", ":watch$|:record$|:relay$|/RecordEvents$|/Relay$",
                 "--report", "junit", "--report-dir", Support.artifacts + "/schemathesis",
             ])
             try (result.output + result.errors).write(
