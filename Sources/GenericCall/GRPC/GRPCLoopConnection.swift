@@ -97,31 +97,18 @@ package final class GRPCLoopConnection {
     package func startCall(
         path: String, metadata: [RPCHeader], timeout: Duration?, message: ByteBuffer, observer: any GRPCCallObserver
     ) -> GRPCCallHandle {
-        eventLoop.assertInEventLoop()
-        guard isUsable, let context else {
-            let reason = goAwayLastStreamID != nil ? "the server is going away (GOAWAY)" : closeReason ?? "closed"
-            let failure = GRPCCallFailure(
-                error: CallError(.unavailable, "the connection to \(authority) cannot take calls: \(reason)"),
-                requestSent: false)
-            eventLoop.assumeIsolated().execute { observer.finished(.failure(failure)) }
-            return GRPCCallHandle(connection: nil, streamID: 0)
-        }
-        let id = Int32(nextStreamID)
-        nextStreamID += 2
-        let stream = GRPCLoopStream(id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
-        stream.sendingFinished = true
-        streams[id] = stream
         isStartingCall = true
         defer { isStartingCall = false }
-        let streamID = HTTP2StreamID(id)
-        let head = GRPCRequestHead.headers(path: path, authority: authority, metadata: metadata, timeout: timeout)
-        context.write(NIOAny(HTTP2Frame(streamID: streamID, payload: .headers(.init(headers: head)))), promise: nil)
+        guard let (id, context) = open(path: path, metadata: metadata, timeout: timeout, observer: observer) else {
+            return GRPCCallHandle(connection: nil, streamID: 0)
+        }
+        streams[id]?.sendingFinished = true
         var body = context.channel.allocator.buffer(capacity: 5 + message.readableBytes)
         body.writeInteger(UInt8(0))
         body.writeInteger(UInt32(truncatingIfNeeded: message.readableBytes))
         body.writeImmutableBuffer(message)
         context.write(
-            NIOAny(HTTP2Frame(streamID: streamID, payload: .data(.init(data: .byteBuffer(body), endStream: true)))),
+            NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .data(.init(data: .byteBuffer(body), endStream: true)))),
             promise: nil)
         context.flush()
         return GRPCCallHandle(connection: self, streamID: id)
@@ -133,6 +120,18 @@ package final class GRPCLoopConnection {
     package func startStream(path: String, metadata: [RPCHeader], timeout: Duration?, observer: any GRPCCallObserver)
         -> GRPCCallHandle
     {
+        guard let (id, context) = open(path: path, metadata: metadata, timeout: timeout, observer: observer) else {
+            return GRPCCallHandle(connection: nil, streamID: 0)
+        }
+        context.flush()
+        return GRPCCallHandle(connection: self, streamID: id)
+    }
+
+    /// A new stream for a call: registered, its HEADERS written (not flushed). nil when the connection cannot take
+    /// calls; the observer then hears UNAVAILABLE on the next tick (the request never left).
+    private func open(path: String, metadata: [RPCHeader], timeout: Duration?, observer: any GRPCCallObserver)
+        -> (Int32, ChannelHandlerContext)?
+    {
         eventLoop.assertInEventLoop()
         guard isUsable, let context else {
             let reason = goAwayLastStreamID != nil ? "the server is going away (GOAWAY)" : closeReason ?? "closed"
@@ -140,7 +139,7 @@ package final class GRPCLoopConnection {
                 error: CallError(.unavailable, "the connection to \(authority) cannot take calls: \(reason)"),
                 requestSent: false)
             eventLoop.assumeIsolated().execute { observer.finished(.failure(failure)) }
-            return GRPCCallHandle(connection: nil, streamID: 0)
+            return nil
         }
         let id = Int32(nextStreamID)
         nextStreamID += 2
@@ -148,8 +147,7 @@ package final class GRPCLoopConnection {
             id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
         let head = GRPCRequestHead.headers(path: path, authority: authority, metadata: metadata, timeout: timeout)
         context.write(NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .headers(.init(headers: head)))), promise: nil)
-        context.flush()
-        return GRPCCallHandle(connection: self, streamID: id)
+        return (id, context)
     }
 
     /// Writes one request message of a streaming call; false when the call has ended.

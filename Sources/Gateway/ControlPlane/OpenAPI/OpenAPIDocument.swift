@@ -53,7 +53,7 @@ public enum OpenAPIDocument {
             && FileManager.default.fileExists(atPath: config.store + "/services")
         {
             let store = try DescriptorStore(directory: config.store)
-            let stored = try GatewayControl.storedServices(in: store)
+            let stored = try GatewayControl.storedServices(store.storedServices())
             services = GatewayControl.merge(config.services, stored.services, stored.order)
         }
         let usesRegistry = services.contains { if case .registry = $0.schema { true } else { false } }

@@ -3,12 +3,12 @@
 extension GatewayControl {
     /// Each stored service by name (nil: a config service the admin API removed), and the order they were stored
     /// in. A stored service that is not a valid service config fails with the file's key path.
-    static func storedServices(in store: DescriptorStore) throws(GatewayError) -> (
+    static func storedServices(_ stored: [(name: String, json: [UInt8]?)]) throws(GatewayError) -> (
         services: [String: ServiceConfig?], order: [String]
     ) {
         var services: [String: ServiceConfig?] = [:]
         var order: [String] = []
-        for (name, json) in store.storedServices() {
+        for (name, json) in stored {
             guard let json else {
                 services[name] = .some(nil)
                 order.append(name)

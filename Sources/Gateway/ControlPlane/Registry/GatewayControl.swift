@@ -68,20 +68,9 @@ actor GatewayControl {
                     "skipping stored descriptors that do not load", metadata: ["name": "\(name)", "error": "\(error)"])
             }
         }
-        for name in storeContent.serviceNames {
-            guard let json = storeContent.services[name]?.json else {
-                runtimeServices[name] = .some(nil)
-                runtimeOrder.append(name)
-                continue
-            }
-            do {
-                let node = try ConfigNode.parse(json: json)
-                runtimeServices[name] = try ServiceConfig(node: node, path: "store services/\(name).json", name: name)
-                runtimeOrder.append(name)
-            } catch {
-                throw GatewayError.config(error)
-            }
-        }
+        let content = storeContent
+        (runtimeServices, runtimeOrder) = try Self.storedServices(
+            content.serviceNames.map { ($0, content.services[$0]?.json) })
         var services = Self.merge(configServices, runtimeServices, runtimeOrder)
         if waiting {
             services.removeAll { if case .registry = $0.schema { true } else { false } }

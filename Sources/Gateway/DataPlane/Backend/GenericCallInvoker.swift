@@ -25,8 +25,7 @@ public final class GenericCallInvoker: BackendInvoker {
         let client: RPCClient
         let request: RPCRequest
         do throws(CallError) {
-            client = try self.client(for: call)
-            request = try self.request(call)
+            (client, request) = try clientAndRequest(call)
         } catch {
             completion(.failure(error))
             return BackendCallHandle {}
@@ -35,6 +34,11 @@ public final class GenericCallInvoker: BackendInvoker {
             completion(result.map(\.payload))
         }
         return BackendCallHandle { handle.cancel() }
+    }
+
+    /// The service's client and the call as GenericCall's request.
+    private func clientAndRequest(_ call: BackendCall) throws(CallError) -> (RPCClient, RPCRequest) {
+        (try client(for: call), try request(call))
     }
 
     public func unary(_ call: BackendCall) async throws(CallError) -> [UInt8] {
@@ -58,8 +62,7 @@ public final class GenericCallInvoker: BackendInvoker {
         let client: RPCClient
         let request: RPCRequest
         do throws(CallError) {
-            client = try self.client(for: call)
-            request = try self.request(call)
+            (client, request) = try clientAndRequest(call)
         } catch {
             eventLoop.execute { onFinish(.failure(error)) }
             return BackendStreamHandle(send: { _ in }, finishSending: {}, cancel: {})
