@@ -147,7 +147,9 @@ extension GatewayHandler {
     }
 
     /// The async path of an RPC route (in-process callers, and streams): route, read the body, map, call.
-    func rpc(_ request: Request, requestID: String, start: ContinuousClock.Instant) async -> (String, Response) {
+    func rpc(_ request: Request, requestID: String, start: ContinuousClock.Instant, tracing: CallTracing? = nil) async
+        -> (String, Response)
+    {
         let routed: RoutedRequest
         switch route(request.head) {
         case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
@@ -183,6 +185,7 @@ extension GatewayHandler {
         case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
         case .success(let value): prepared = value
         }
+        prepared.call.tracing = tracing
         if let (name, value) = resumeMetadata {
             let prefix = routed.service.metadataPrefix(for: routed.service.framing ?? .grpc)
             prepared.call.headers.append((prefix + name, value))

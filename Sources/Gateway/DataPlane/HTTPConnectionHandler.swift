@@ -146,7 +146,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         if routed.isServerStream {
             // Streams take the async path, which routes again and takes the slot for the stream's whole life.
             gateway.metrics.inFlight(-1)
-            serveAsync(httpRequest, body: request.body, exchange: exchange)
+            let service = routed.service
+            let tracing = exchange.trace?.callTracing(
+                headerPrefix: service.metadataPrefix(for: service.framing ?? .grpc))
+            serveAsync(httpRequest, body: request.body, exchange: exchange, tracing: tracing)
             return
         }
         let body = request.body.map { Array($0.readableBytesView) } ?? []
@@ -231,7 +234,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: The async path
 
-    private func serveAsync(_ request: HTTPRequest, body: ByteBuffer?, exchange: Exchange) {
+    private func serveAsync(
+        _ request: HTTPRequest, body: ByteBuffer?, exchange: Exchange, tracing: CallTracing? = nil
+    ) {
         guard let context else { return }
         let gateway = self.gateway
         let eventLoop = context.eventLoop
@@ -240,7 +245,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         // respond(to:) counts the request and its in-flight gauge itself.
         gateway.metrics.inFlight(-1)
         task = Task {
-            let response = await gateway.respond(to: hummingbird)
+            let response = await gateway.respond(to: hummingbird, tracing: tracing)
             await ChannelResponseWriter.write(response, to: writer, exchange: exchange)
         }
     }

@@ -58,7 +58,8 @@ final class GatewayHandler: Sendable {
 
     /// Answers one request on the async path: the admin API, `/metrics`, streams, and in-process callers (tests).
     /// Cancelling the task cancels the backend call.
-    func respond(to request: Request) async -> Response {
+    /// `tracing`: the spans of a stream's backend call, when the data plane traced the request.
+    func respond(to request: Request, tracing: CallTracing? = nil) async -> Response {
         let start = ContinuousClock.now
         let requestID = RequestID.accept(request.headers[Self.requestIDField]) ?? RequestID.generate()
         metrics.inFlight(1)
@@ -79,7 +80,7 @@ final class GatewayHandler: Sendable {
             label = "operations"
             response = operations.hummingbird
         } else {
-            (label, response) = await rpc(request, requestID: requestID, start: start)
+            (label, response) = await rpc(request, requestID: requestID, start: start, tracing: tracing)
         }
         response.headers[Self.requestIDField] = requestID
         if request.method == .head { response.body = ResponseBody() }

@@ -223,6 +223,9 @@ struct TracingTests {
             let book = try await TestHTTPClient.request(
                 port: setup.gatewayPort, "GET", "/v1/shelves/3/books/9", headers: [("X-Request-Id", "trace-root")])
             #expect(book.status == 200)
+            let watch = try await TestHTTPClient.request(
+                port: setup.gatewayPort, "GET", "/v1/inventory/dune:watch", headers: [("X-Request-Id", "trace-stream")])
+            #expect(watch.status == 200, "\(watch.text)")
             let spans = try await Self.waitForSpans(in: setup.spansFile) { spans in
                 spans.filter { $0.kind == "SPAN_KIND_SERVER" }.count >= 2
             }
@@ -233,6 +236,13 @@ struct TracingTests {
             #expect(refused.attributes["portico.code"] == "METHOD_NOT_FOUND" || refused.attributes["portico.code"] == "ROUTE_NOT_FOUND")
             #expect(refused.status != "STATUS_CODE_ERROR", "a 4xx is the client's error, not the server span's")
             #expect(!spans.contains { $0.kind == "SPAN_KIND_CLIENT" && $0.traceID == refused.traceID })
+            // A server stream's backend call is an attempt span of the stream's server span too.
+            let streamSpans = try await Self.waitForSpans(in: setup.spansFile) { spans in
+                spans.contains { $0.kind == "SPAN_KIND_CLIENT" && $0.attributes["rpc.method"] == "WatchStock" }
+            }
+            let stream = try #require(streamSpans.first { $0.attributes["portico.request_id"] == "trace-stream" })
+            let streamAttempt = try #require(streamSpans.first { $0.attributes["rpc.method"] == "WatchStock" })
+            #expect(streamAttempt.parentSpanID == stream.spanID && streamAttempt.traceID == stream.traceID)
         }
     }
 
