@@ -154,6 +154,7 @@ struct ServeCommand: AsyncParsableCommand {
               curl -s \(base)/v1/inventory/dune-1965
               curl -s -N -H 'Accept: text/event-stream' \(base)/v1/inventory/dune-1965:watch
               curl -s -X POST \(base)/inventory.v1.Inventory/GetStock -d '{"sku": "x"}'
+              printf '{"delta":1}\\n{"delta":2}\\n' | curl -s --data-binary @- \(base)/v1/inventory:record  # client stream
               curl -s \(base)/metrics | head
             Stop with Ctrl-C.
 
