@@ -94,17 +94,13 @@ enum TelemetryEnvironment {
                     name: "OTEL_TRACES_EXPORTER", value: "otlp",
                     warning: "OTEL_TRACES_EXPORTER: \(value) not supported; using otlp"))
         }
-        if let value = environment["OTEL_EXPORTER_OTLP_PROTOCOL"], value.lowercased() != "grpc" {
-            changes.append(
-                Change(
-                    name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "grpc",
-                    warning: "OTEL_EXPORTER_OTLP_PROTOCOL: \(value) not supported (only the gRPC exporter is built); using grpc"))
-        }
-        if let value = environment["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"], value.lowercased() != "grpc" {
-            changes.append(
-                Change(
-                    name: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", value: "grpc",
-                    warning: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: \(value) not supported; using grpc"))
+        for name in ["OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] {
+            if let value = environment[name], value.lowercased() != "grpc" {
+                changes.append(
+                    Change(
+                        name: name, value: "grpc",
+                        warning: "\(name): \(value) not supported (only the gRPC exporter is built); using grpc"))
+            }
         }
         return changes
     }
