@@ -1,3 +1,4 @@
+import PorticoTestSupport
 import Testing
 
 @testable import DynamicCodec
@@ -60,7 +61,7 @@ struct ProtoParserFuzzTests {
 
     /// Random insertions, deletions and replacements of protobuf-looking characters.
     @Test func mutatedFilesDoNotCrash() {
-        var random = ProtoParserRandom(seed: 0x5EED)
+        var random = SplitMix(seed: 0x5EED)
         let alphabet = Array("{}[]()<>;=,.\"'\\/*-+0123456789xabefnu_ \n\tmax to map stream group oneof rpc ".utf8)
         let sources = ProtoParserCases.all.flatMap { $0.files.sorted { $0.key < $1.key } }
         for iteration in 0..<600 {
@@ -83,7 +84,7 @@ struct ProtoParserFuzzTests {
 
     /// Random sequences of keywords, names, numbers, strings and symbols.
     @Test func tokenSoupDoesNotCrash() {
-        var random = ProtoParserRandom(seed: 42)
+        var random = SplitMix(seed: 42)
         let words = [
             "syntax", "=", "\"proto3\"", "\"proto2\"", ";", "package", "a", "b.c", "message", "M", "{", "}", "enum",
             "E", "int32", "string", "map", "<", ">", ",", "1", "-2", "0x10", "1.5", "optional", "repeated", "required",
@@ -107,18 +108,5 @@ struct ProtoParserFuzzTests {
             #expect(error.location.map { $0.line >= 1 && $0.column >= 1 } ?? false, "\(error)")
             #expect(!error.message.isEmpty)
         }
-    }
-}
-
-/// A small deterministic random number generator, so fuzz runs are reproducible.
-struct ProtoParserRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

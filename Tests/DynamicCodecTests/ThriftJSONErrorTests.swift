@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 @testable import DynamicCodec
@@ -251,7 +252,7 @@ import Testing
     /// Random byte edits of valid JSON and valid Thrift: each either converts or fails with an error; what converts
     /// from Thrift is JSON we read back to the same JSON.
     @Test func mutationsNeverCrash() throws {
-        var generator = SplitMix64(seed: 0x7468_7269_6674)
+        var generator = SplitMix(seed: 0x7468_7269_6674)
         var converted = 0
         for round in 0..<4_000 {
             let seed = Array(Self.seeds[round % Self.seeds.count].utf8)
@@ -297,18 +298,5 @@ import Testing
             }
         }
         #expect(converted > 500)
-    }
-}
-
-/// A small deterministic generator so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

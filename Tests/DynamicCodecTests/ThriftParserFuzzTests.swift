@@ -84,7 +84,7 @@ struct ThriftParserFuzzTests {
 
     /// Random insertions, deletions and replacements of Thrift-looking characters.
     @Test func mutatedFilesDoNotCrash() {
-        var random = ProtoParserRandom(seed: 0x7412_1F7)
+        var random = SplitMix(seed: 0x7412_1F7)
         let alphabet = Array("{}[]()<>;=,:.*&\"'\\/#-+0123456789xabefnt_ \n\tlist map set include oneway throws ".utf8)
         let sources = (ThriftParserCases.all + [Self.shipped]).flatMap { $0.files.sorted { $0.key < $1.key } }
         for iteration in 0..<800 {
@@ -107,7 +107,7 @@ struct ThriftParserFuzzTests {
 
     /// Random sequences of keywords, names, numbers, strings and symbols.
     @Test func tokenSoupDoesNotCrash() {
-        var random = ProtoParserRandom(seed: 1977)
+        var random = SplitMix(seed: 1977)
         let words = [
             "struct", "union", "exception", "enum", "service", "typedef", "const", "include", "namespace", "extends",
             "throws", "oneway", "void", "required", "optional", "A", "B", "a.B", "main.A", "E.X", "i32", "string",

@@ -30,7 +30,7 @@ struct StreamingCallTests {
 
     /// Random messages of 0 to `maximum` bytes.
     static func messages(count: Int, seed: UInt64, maximum: Int = 2000) -> [[UInt8]] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix(seed: seed)
         return (0..<count).map { _ in
             (0..<Int.random(in: 0...maximum, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
@@ -207,16 +207,5 @@ extension Result where Failure == CallError {
     var failureCode: CallErrorCode? {
         if case .failure(let error) = self { return error.code }
         return nil
-    }
-}
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GenericCall
 import Synchronization
+import PorticoTestSupport
 import Testing
 
 @testable import Gateway
@@ -42,7 +43,7 @@ struct HostileInputTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<workers {
                     group.addTask {
-                        var random = SplitMix(state: UInt64(worker) &* 7919 &+ 17)
+                        var random = SplitMix(seed: UInt64(worker) &* 7919 &+ 17)
                         for _ in 0..<perWorker {
                             let (bytes, isRaw) = Self.hostileRequest(&random)
                             // A HEAD response announces the GET body's length and has no body.

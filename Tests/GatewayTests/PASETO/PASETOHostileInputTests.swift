@@ -1,4 +1,5 @@
 import Foundation
+import PorticoTestSupport
 import Testing
 
 @testable import Gateway
@@ -135,7 +136,7 @@ import Testing
     }
 
     @Test func randomInputNeverCrashes() {
-        var generator = SplitMix(state: 0x5EED_0018)
+        var generator = SplitMix(seed: 0x5EED_0018)
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ {}\"".utf8)
         let headers = ["v2.local.", "v2.public.", "v3.local.", "v3.public.", "v4.local.", "v4.public.", ""]
         for round in 0..<3000 {
