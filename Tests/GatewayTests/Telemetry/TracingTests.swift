@@ -239,6 +239,7 @@ struct TracingTests {
             // A server stream's backend call is an attempt span of the stream's server span too.
             let streamSpans = try await Self.waitForSpans(in: setup.spansFile) { spans in
                 spans.contains { $0.kind == "SPAN_KIND_CLIENT" && $0.attributes["rpc.method"] == "WatchStock" }
+                    && spans.contains { $0.attributes["portico.request_id"] == "trace-stream" }
             }
             let stream = try #require(streamSpans.first { $0.attributes["portico.request_id"] == "trace-stream" })
             let streamAttempt = try #require(streamSpans.first { $0.attributes["rpc.method"] == "WatchStock" })
