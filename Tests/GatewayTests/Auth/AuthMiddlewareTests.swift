@@ -78,20 +78,8 @@ struct AuthMiddlewareTests {
                     forward_claims: { sub: x-partner }
 
                 """)
-        let invoker = GenericCallInvoker()
-        do {
-            let result = try await GatewayFixture.with(config, backend: invoker) {
-                try await body($0, thriftMock, grpcMock)
-            }
-            await invoker.shutdown()
-            await thriftMock.stop()
-            await grpcMock.stop()
-            return result
-        } catch {
-            await invoker.shutdown()
-            await thriftMock.stop()
-            await grpcMock.stop()
-            throw error
+        return try await GatewayFixture.withBackends(config, stopping: [thriftMock, grpcMock]) {
+            try await body($0, thriftMock, grpcMock)
         }
     }
 

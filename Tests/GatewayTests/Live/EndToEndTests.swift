@@ -46,18 +46,8 @@ struct EndToEndTests {
                 framing: grpc
                 endpoints: [\(grpcEndpoint)]
             """)
-        let invoker = GenericCallInvoker()
-        do {
-            let result = try await GatewayFixture.with(config, backend: invoker) { try await body($0, thriftMock) }
-            await invoker.shutdown()
-            await thriftMock.stop()
-            await grpcMock.stop()
-            return result
-        } catch {
-            await invoker.shutdown()
-            await thriftMock.stop()
-            await grpcMock.stop()
-            throw error
+        return try await GatewayFixture.withBackends(config, stopping: [thriftMock, grpcMock]) {
+            try await body($0, thriftMock)
         }
     }
 
@@ -142,25 +132,16 @@ struct EndToEndTests {
                 endpoints: [\(path)]
                 timeouts: { connect: 1s, rpc: 2s }
             """)
-        let invoker = GenericCallInvoker()
-        do {
-            try await GatewayFixture.with(config, backend: invoker) { gateway in
-                for _ in 0..<3 {
-                    let book = try await gateway.request(
-                        "GET", "/v1/shelves/3/books/5", headers: [("X-Request-Id", "shm-1")])
-                    #expect(book.status == 200, "\(book.text)")
-                    #expect(book.header("ETag") == "s1")
-                    #expect(book.text.contains(#""title":"Over shared memory""#), "\(book.text)")
-                }
-                #expect(mock.lastRequestHeaders["int:2"] == "shm-1", "the request id travels as the TTHeader LogID")
+        try await GatewayFixture.withBackends(config, stopping: [mock]) { gateway in
+            for _ in 0..<3 {
+                let book = try await gateway.request(
+                    "GET", "/v1/shelves/3/books/5", headers: [("X-Request-Id", "shm-1")])
+                #expect(book.status == 200, "\(book.text)")
+                #expect(book.header("ETag") == "s1")
+                #expect(book.text.contains(#""title":"Over shared memory""#), "\(book.text)")
             }
-        } catch {
-            await invoker.shutdown()
-            await mock.stop()
-            throw error
+            #expect(mock.lastRequestHeaders["int:2"] == "shm-1", "the request id travels as the TTHeader LogID")
         }
-        await invoker.shutdown()
-        await mock.stop()
     }
 
     @Test("Protobuf over TTHeader as Kitex frames it: the gateway to a Kitex-protobuf backend and back")
@@ -182,21 +163,12 @@ struct EndToEndTests {
                 framing: ttheader
                 endpoints: [\(endpoint)]
             """)
-        let invoker = GenericCallInvoker()
-        do {
-            try await GatewayFixture.with(config, backend: invoker) { gateway in
-                let stock = try await gateway.request("GET", "/v1/inventory/dune", headers: [("X-Request-Id", "kx-1")])
-                #expect(stock.status == 200, "\(stock.text)")
-                #expect(stock.text.contains(#""berlin":12"#), "\(stock.text)")
-                let seen = mock.lastRequestHeaders
-                #expect(seen["RPC_TRANSIT_x-request-id"] == "kx-1" && seen["int:2"] == "kx-1", "\(seen)")
-            }
-        } catch {
-            await invoker.shutdown()
-            await mock.stop()
-            throw error
+        try await GatewayFixture.withBackends(config, stopping: [mock]) { gateway in
+            let stock = try await gateway.request("GET", "/v1/inventory/dune", headers: [("X-Request-Id", "kx-1")])
+            #expect(stock.status == 200, "\(stock.text)")
+            #expect(stock.text.contains(#""berlin":12"#), "\(stock.text)")
+            let seen = mock.lastRequestHeaders
+            #expect(seen["RPC_TRANSIT_x-request-id"] == "kx-1" && seen["int:2"] == "kx-1", "\(seen)")
         }
-        await invoker.shutdown()
-        await mock.stop()
     }
 }

@@ -35,17 +35,7 @@ struct HTTPStreamTests {
             framing: .grpc)
         let endpoint = try await mock.start(port: 0)
         let config = try Fixtures.config(services: inventory.replacingOccurrences(of: "@ENDPOINT@", with: "\(endpoint)"))
-        let invoker = GenericCallInvoker()
-        do {
-            let result = try await GatewayFixture.with(config, backend: invoker) { try await body($0, mock) }
-            await invoker.shutdown()
-            await mock.stop()
-            return result
-        } catch {
-            await invoker.shutdown()
-            await mock.stop()
-            throw error
-        }
+        return try await GatewayFixture.withBackends(config, stopping: [mock]) { try await body($0, mock) }
     }
 
     @Test func clientStreamingTakesAnNDJSONBody() async throws {

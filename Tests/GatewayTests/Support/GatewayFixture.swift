@@ -1,5 +1,6 @@
 import Foundation
 import Gateway
+import GenericCall
 import Logging
 import Synchronization
 
@@ -92,6 +93,23 @@ struct GatewayFixture: Sendable {
             Fixtures.removeIfOwned(config.store)
             throw error
         }
+    }
+
+    /// A gateway calling real backends through GenericCall; its invoker and `mocks` are stopped however the body
+    /// ends.
+    static func withBackends<T: Sendable>(
+        _ config: GatewayConfig, stopping mocks: [MockServer], _ body: @Sendable (GatewayFixture) async throws -> T
+    ) async throws -> T {
+        let invoker = GenericCallInvoker()
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await with(config, backend: invoker, body))
+        } catch {
+            result = .failure(error)
+        }
+        await invoker.shutdown()
+        for mock in mocks { await mock.stop() }
+        return try result.get()
     }
 
     func request(
