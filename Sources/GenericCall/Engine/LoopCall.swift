@@ -78,7 +78,8 @@ final class LoopCall: @unchecked Sendable {
             finish(.failure(client.finalError(error, log: log)))
             return
         }
-        limit = attemptLimit(from: now)
+        limit = CallLimit.earliest(
+            options: options, configuredTimeout: client.configuration.rpcTimeout, from: now, awaiting: .reply)
         if let limit {
             limitTimer = eventLoop.scheduleTask(deadline: limit.deadline) { [self] in
                 limitTimer = nil
@@ -116,29 +117,6 @@ final class LoopCall: @unchecked Sendable {
         inFlight.append(attempt)
         let remaining = limit.map { Duration.nanoseconds(($0.deadline - NIODeadline.now()).nanoseconds) }
         attempt.run(remaining: remaining)
-    }
-
-    /// The earliest of the caller's deadline, the call's RPC deadline and `now + rpcTimeout`; ties go to the
-    /// caller (its deadline is the one the caller knows about).
-    private func attemptLimit(from now: ContinuousClock.Instant) -> (deadline: NIODeadline, error: CallError)? {
-        let timeout = options.rpcTimeout ?? client.configuration.rpcTimeout
-        var rpc: ContinuousClock.Instant? = timeout.map { now + $0 }
-        if let whole = options.rpcDeadline { rpc = rpc.map { min($0, whole) } ?? whole }
-        let chosen: (ContinuousClock.Instant, CallError)
-        if let caller = options.deadline, rpc.map({ caller <= $0 }) ?? true {
-            chosen = (caller, CallError(.timeoutByCaller, "the caller's deadline passed before the backend replied"))
-        } else if let rpc {
-            let shown = options.rpcTimeoutForErrors ?? timeout ?? (rpc - now)
-            chosen = (
-                rpc,
-                CallError(
-                    .rpcTimeout, "no reply within the RPC timeout of \(DurationText.format(shown))",
-                    details: ["timeout": DurationText.format(shown)])
-            )
-        } else {
-            return nil
-        }
-        return (NIODeadline.now() + .nanoseconds((chosen.0 - now).nanoseconds), chosen.1)
     }
 
     // MARK: Outcomes

@@ -44,7 +44,9 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
             finish(.failure(CallError(.invalidArgument, "streaming calls need a gRPC backend over TCP")))
             return
         }
-        if let (deadline, error) = limit() {
+        if let (deadline, error) = CallLimit.earliest(
+            options: options, configuredTimeout: client.configuration.rpcTimeout, from: started, awaiting: .streamEnd)
+        {
             self.deadline = (deadline, error)
             let now = NIODeadline.now()
             guard deadline > now else {
@@ -117,7 +119,7 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
             case .success(let connection):
                 var metadata = sent.headers.map { RPCHeader($0.name.lowercased(), $0.value) }
                 if let requestID = options.requestID { metadata.append(RPCHeader("x-request-id", requestID)) }
-                let remaining = limit().map { Duration.nanoseconds(($0.deadline - NIODeadline.now()).nanoseconds) }
+                let remaining = deadline.map { Duration.nanoseconds(($0.deadline - NIODeadline.now()).nanoseconds) }
                 let handle = connection.startStream(
                     path: "/\(request.service)/\(request.method)", metadata: metadata, timeout: remaining,
                     observer: self)
@@ -128,28 +130,6 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
                 client.balancer.recordSuccess(index)
             }
         }
-    }
-
-    /// The earliest of the caller's deadline, the call's RPC deadline and the RPC timeout.
-    private func limit() -> (deadline: NIODeadline, error: CallError)? {
-        let timeout = options.rpcTimeout ?? client.configuration.rpcTimeout
-        var rpc = timeout.map { started + $0 }
-        if let whole = options.rpcDeadline { rpc = rpc.map { min($0, whole) } ?? whole }
-        let chosen: (ContinuousClock.Instant, CallError)
-        if let caller = options.deadline, rpc.map({ caller <= $0 }) ?? true {
-            chosen = (caller, CallError(.timeoutByCaller, "the caller's deadline passed before the stream ended"))
-        } else if let rpc {
-            let shown = options.rpcTimeoutForErrors ?? timeout ?? (rpc - started)
-            chosen = (
-                rpc,
-                CallError(
-                    .rpcTimeout, "the stream did not end within the RPC timeout of \(DurationText.format(shown))",
-                    details: ["timeout": DurationText.format(shown)])
-            )
-        } else {
-            return nil
-        }
-        return (NIODeadline.now() + .nanoseconds((chosen.0 - .now).nanoseconds), chosen.1)
     }
 
     // MARK: GRPCCallObserver
