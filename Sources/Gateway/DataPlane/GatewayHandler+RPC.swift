@@ -33,6 +33,8 @@ struct Refusal: Error {
 struct PreparedCall {
     var call: BackendCall
     var routed: RoutedRequest
+    /// The request as the mapping reads it, credentials the auth policy consumed (a query token) removed.
+    var parts: HTTPRequestParts
     /// The request's trace and span ids, for log lines (tracing on).
     var traceIDs: TraceIDs?
 }
@@ -90,7 +92,7 @@ extension GatewayHandler {
 
     /// Maps the request (head and whole body) to the backend call.
     /// For a streaming request (`routed.isClientStream`) the body is not mapped here (see
-    /// ``streamMessages(_:head:body:)``): the call's payload stays empty.
+    /// ``streamMessages(_:)``): the call's payload stays empty.
     func prepare(
         _ routed: RoutedRequest, head: HTTPRequest, body: [UInt8], requestID: String, start: ContinuousClock.Instant
     ) -> Result<PreparedCall, Refusal> {
@@ -121,7 +123,7 @@ extension GatewayHandler {
                 return .failure(Refusal(label: routed.label, response: GatewayResponse(Self.gatewayError(error))))
             }
         }
-        return .success(PreparedCall(call: call, routed: routed))
+        return .success(PreparedCall(call: call, routed: routed, parts: parts))
     }
 
     /// The response for a finished unary call: the mapped reply, or the error (counted and logged).
@@ -192,7 +194,7 @@ extension GatewayHandler {
         }
         var messages: [[UInt8]]?
         if routed.isClientStream {
-            switch streamMessages(routed, head: head, body: body) {
+            switch streamMessages(prepared) {
             case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
             case .success(let value): messages = value
             }

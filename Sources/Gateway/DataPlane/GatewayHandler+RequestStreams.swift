@@ -7,11 +7,12 @@ extension GatewayHandler {
     /// The request messages of a streaming request body: one JSON value per line (NDJSON; blank lines and a
     /// trailing CR are ignored), each mapped like a unary body, with the route's path and query bound into every
     /// message. A line that does not map refuses the whole request (INVALID_JSON / INVALID_ARGUMENT, with the
-    /// line number in `details.line`).
-    func streamMessages(_ routed: RoutedRequest, head: HTTPRequest, body: [UInt8]) -> Result<[[UInt8]], Refusal> {
-        let method = head.method == .head ? "GET" : head.method.rawValue
-        var parts = HTTPRequestParts(method: method, target: head.path ?? "/")
-        parts.headers = head.headerFields.map { HTTPHeader($0.name.rawName, $0.value) }
+    /// line number in `details.line`). Reads the request as ``prepare(_:head:body:requestID:start:)`` left it, so
+    /// a token the auth policy took from the query is not mapped as a field.
+    func streamMessages(_ prepared: PreparedCall) -> Result<[[UInt8]], Refusal> {
+        let routed = prepared.routed
+        var parts = prepared.parts
+        let body = parts.body
         var messages: [[UInt8]] = []
         var lineNumber = 0
         for var line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {

@@ -178,7 +178,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         if routed.isClientStream {
             // A client-streaming method: the NDJSON body's lines are its request messages.
-            switch gateway.streamMessages(routed, head: httpRequest, body: body) {
+            switch gateway.streamMessages(prepared) {
             case .failure(let refusal):
                 write(refusal.response, label: refusal.label, exchange: exchange)
             case .success(let messages):

@@ -21,7 +21,10 @@ struct HTTPStreamTests {
         """
 
     /// The demo's inventory service behind a real gRPC mock that echoes streaming requests.
-    static func withMock<T: Sendable>(_ body: @Sendable (GatewayFixture, MockServer) async throws -> T) async throws -> T {
+    static func withMock<T: Sendable>(
+        service extraService: String = "", extra: String = "",
+        _ body: @Sendable (GatewayFixture, MockServer) async throws -> T
+    ) async throws -> T {
         let schema = try ServiceSchema.load(
             path: Fixtures.descriptors + "/demo/inventory.proto", includeDirectories: [Fixtures.descriptors],
             service: "inventory.v1.Inventory")
@@ -34,7 +37,9 @@ struct HTTPStreamTests {
                     """#.utf8))),
             framing: .grpc)
         let endpoint = try await mock.start(port: 0)
-        let config = try Fixtures.config(services: inventory.replacingOccurrences(of: "@ENDPOINT@", with: "\(endpoint)"))
+        let config = try Fixtures.config(
+            services: inventory.replacingOccurrences(of: "@ENDPOINT@", with: "\(endpoint)") + extraService,
+            extra: extra)
         return try await GatewayFixture.withBackends(config, stopping: [mock]) { try await body($0, mock) }
     }
 
@@ -54,6 +59,20 @@ struct HTTPStreamTests {
                 "POST", "/v1/inventory:record", body: "{\"delta\":1}\n{\"delta\":\"many\"}\n")
             #expect(bad.status == 400, "\(bad.text)")
             #expect(bad.text.contains(#""line":"2""#), "\(bad.text)")
+        }
+    }
+
+    @Test func aQueryTokenIsNotMappedIntoTheStreamedMessages() async throws {
+        let key = PASETOKey.generate(.v4, .secret)
+        let policy = "auth:\n  users: { keys: [\(key.verificationKey.paserk)], key_lookup: [query:access_token] }\n"
+        try await Self.withMock(service: "\n    auth: users", extra: policy) { gateway, _ in
+            let token = try PASETOIssuer(key: key).issue(claims: Array("{}".utf8), lifetime: .seconds(60), at: Date())
+            let reply = try await gateway.request(
+                "POST", "/v1/inventory:record?access_token=\(token)", body: "{\"delta\":1}\n{\"delta\":2}\n")
+            #expect(reply.status == 200, "strict mapping must not see the consumed token: \(reply.text)")
+            #expect(reply.text == #"{"delta":2}"#, "\(reply.text)")
+            let refused = try await gateway.request("POST", "/v1/inventory:record", body: "{\"delta\":1}\n")
+            #expect(refused.errorCode == "TOKEN_MISSING")
         }
     }
 
