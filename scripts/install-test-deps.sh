@@ -22,6 +22,7 @@ PIP_PACKAGES=(
     "protobuf==7.36.2"
     "thrift==0.25.0"
     "grpcio==1.85.4"
+    "websockets==17.4"
     "pyseto==1.10.0"
     "opentelemetry-proto==1.45.2"
     "openapi-spec-validator==0.9.0"

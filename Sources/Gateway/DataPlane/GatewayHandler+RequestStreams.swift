@@ -21,7 +21,7 @@ extension GatewayHandler {
             guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { continue }
             parts.body = Array(line)
             do {
-                messages.append(try routed.match.request(parts, options: routed.options))
+                messages.append(try routed.match.streamMessage(parts, options: routed.options))
             } catch {
                 let base = Self.gatewayError(error)
                 let refused = GatewayError(

@@ -12,7 +12,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    static let name = "portico.http"
+
     private let gateway: GatewayHandler
+    /// What the WebSocket upgrader decided for the request it declined to upgrade.
+    private let upgrades: WebSocketUpgradeState?
 
     private struct Receiving {
         var head: HTTPRequestHead
@@ -31,8 +35,9 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var task: Task<Void, Never>?
     private var isActive = true
 
-    init(gateway: GatewayHandler) {
+    init(gateway: GatewayHandler, upgrades: WebSocketUpgradeState? = nil) {
         self.gateway = gateway
+        self.upgrades = upgrades
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -112,6 +117,13 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             closing.keepAlive = false  // the rest of the body may still be on its way
             write(GatewayResponse(GatewayError.payloadTooLarge(limit: gateway.limits.maxBody)), label: "rejected",
                   exchange: closing)
+            return
+        }
+        if let refusal = upgrades?.refusal {
+            // A WebSocket upgrade the gateway refused (auth, limits, mapping): answered as HTTP.
+            upgrades?.refusal = nil
+            exchange.keepAlive = false
+            write(refusal.response, label: refusal.label, exchange: exchange)
             return
         }
         if let rejection = gateway.headerRejection(fields) {

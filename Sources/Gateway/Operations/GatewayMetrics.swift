@@ -28,11 +28,14 @@ public final class GatewayMetrics: Sendable {
 
     private let series = Mutex(RequestSeries())
     private let inFlightGauge: Gauge
+    private let webSocketGauge: Gauge
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         inFlightGauge = registry.makeGauge(
             descriptor: Self.name("http_in_flight", "requests", "Requests being served"))
+        webSocketGauge = registry.makeGauge(
+            descriptor: Self.name("websocket", "sessions", "WebSocket sessions bridged to streaming calls now"))
     }
 
     static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -136,6 +139,11 @@ public final class GatewayMetrics: Sendable {
     /// Requests being served now.
     func inFlight(_ delta: Double) {
         inFlightGauge.increment(by: delta)
+    }
+
+    /// WebSocket sessions open now.
+    func webSocketSessions(_ delta: Double) {
+        webSocketGauge.increment(by: delta)
     }
 
     /// Route snapshot swaps (descriptor or service changes).

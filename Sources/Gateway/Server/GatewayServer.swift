@@ -4,6 +4,7 @@ public import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 public import ServiceLifecycle
 import Synchronization
 public import Tracing
@@ -150,7 +151,51 @@ extension GatewayServer {
     /// `EmbeddedChannel` without sockets.
     @_spi(Benchmarks)
     public func configureDataPlane(_ pipeline: ChannelPipeline.SynchronousOperations) throws {
-        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-        try pipeline.addHandler(HTTPConnectionHandler(gateway: handler))
+        let handler = self.handler
+        let upgrades = WebSocketUpgradeState()
+        let maxMessage = handler.streamSettings.maxWebSocketMessage
+        // A WebSocket upgrade to a streaming method is decided on the loop before the 101 is written: route, auth
+        // and mapping refusals are answered as HTTP by the connection handler instead.
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: maxMessage, automaticErrorHandling: true,
+            shouldUpgrade: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    switch handler.webSocketSession(head) {
+                    case nil:
+                        return nil
+                    case .failure(let refusal):
+                        upgrades.refusal = refusal
+                        return nil
+                    case .success(let session):
+                        upgrades.session = session
+                        var headers = HTTPHeaders()
+                        if let chosen = session.chosenProtocol { headers.add(name: "Sec-WebSocket-Protocol", value: chosen) }
+                        headers.add(name: "X-Request-Id", value: session.prepared.call.requestID)
+                        return headers
+                    }
+                }
+            },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let session = upgrades.session else { throw ChannelError.inappropriateOperationForState }
+                    upgrades.session = nil
+                    let operations = channel.pipeline.syncOperations
+                    try operations.addHandler(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 4096,
+                            maxAccumulatedFrameSize: maxMessage))
+                    try operations.addHandler(WebSocketBridge(gateway: handler, session: session))
+                }
+            })
+        try pipeline.configureHTTPServerPipeline(
+            withPipeliningAssistance: true,
+            withServerUpgrade: (
+                upgraders: [upgrader],
+                completionHandler: { context in
+                    _ = context.pipeline.syncOperations.removeHandler(name: HTTPConnectionHandler.name)
+                }
+            ),
+            withErrorHandling: true)
+        try pipeline.addHandler(HTTPConnectionHandler(gateway: handler, upgrades: upgrades), name: HTTPConnectionHandler.name)
     }
 }

@@ -24,6 +24,17 @@ public struct RPCStreamHandle: Sendable {
     /// while this is false. Read on the call's event loop.
     public var isWritable: Bool { call.isWritable }
 
+    /// Stops taking replies: the server is held by HTTP/2 flow control once the stream's window is used (what
+    /// is already on its way still arrives). For a caller whose own destination cannot take more now.
+    public func pauseReplies() {
+        run { $0.pauseReplies(true) }
+    }
+
+    /// Takes replies again after ``pauseReplies()``.
+    public func resumeReplies() {
+        run { $0.pauseReplies(false) }
+    }
+
     public var eventLoop: any EventLoop { call.eventLoop }
 
     private func run(_ body: @escaping (LoopStreamCall) -> Void) {

@@ -17,6 +17,7 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
     private var handle: GRPCCallHandle?
     private var pending: [ByteBuffer] = []
     private var sendingFinished = false
+    private var repliesPaused = false
     private var excluded = Set<Int>()
     private var attempts = 0
     private var timer: Scheduled<Void>?
@@ -88,6 +89,13 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
 
     var isWritable: Bool { handle?.isWritable ?? true }
 
+    /// The caller cannot take replies now (true) or can again: the stream's flow-control window follows.
+    func pauseReplies(_ paused: Bool) {
+        guard !isFinished, repliesPaused != paused else { return }
+        repliesPaused = paused
+        handle?.pauseReplies(paused)
+    }
+
     // MARK: Connecting
 
     private func connect() {
@@ -127,6 +135,7 @@ final class LoopStreamCall: GRPCCallObserver, @unchecked Sendable {
                 for message in pending { handle.send(message) }
                 pending = []
                 if sendingFinished { handle.finishSending() }
+                if repliesPaused { handle.pauseReplies(true) }
                 client.balancer.recordSuccess(index)
             }
         }

@@ -48,4 +48,10 @@ package struct GRPCCallHandle {
 
     /// Whether the connection takes more bytes now.
     package var isWritable: Bool { connection?.isWritable ?? false }
+
+    /// Stops (true) or restarts refilling the reply's flow-control window: the server stops sending once the
+    /// window is used, until the caller can take replies again.
+    package func pauseReplies(_ paused: Bool) {
+        connection?.setRepliesPaused(streamID: streamID, paused)
+    }
 }

@@ -157,7 +157,11 @@ extension GRPCLoopConnection {
         if event.streamID == .rootStream {
             target = configuration.connectionWindowSize
         } else {
-            guard streams[Int32(event.streamID)] != nil else { return }
+            guard let stream = streams[Int32(event.streamID)] else { return }
+            guard !stream.repliesPaused else {
+                stream.windowWhilePaused = inbound
+                return
+            }
             target = configuration.streamWindowSize
         }
         guard let increment = HTTP2WindowRefill.increment(inbound: inbound, target: target) else { return }
@@ -165,6 +169,20 @@ extension GRPCLoopConnection {
         // for this update sends nothing that would cause another.
         context.writeAndFlush(
             NIOAny(HTTP2Frame(streamID: event.streamID, payload: .windowUpdate(windowSizeIncrement: increment))),
+            promise: nil)
+    }
+
+    /// Stops or restarts refilling a stream's receive window. A resume refills what was withheld at once.
+    func setRepliesPaused(streamID id: Int32, _ paused: Bool) {
+        eventLoop.assertInEventLoop()
+        guard let stream = streams[id], stream.repliesPaused != paused else { return }
+        stream.repliesPaused = paused
+        guard !paused, let inbound = stream.windowWhilePaused, let context else { return }
+        stream.windowWhilePaused = nil
+        guard let increment = HTTP2WindowRefill.increment(inbound: inbound, target: configuration.streamWindowSize)
+        else { return }
+        context.writeAndFlush(
+            NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .windowUpdate(windowSizeIncrement: increment))),
             promise: nil)
     }
 

@@ -20,6 +20,11 @@ final class GRPCLoopStream {
     var opened = false
     /// The request side has ended (END_STREAM sent): a unary call's at once, a streaming call's when it says so.
     var sendingFinished = false
+    /// The caller cannot take replies now: the stream's receive window is not refilled, so the server stops
+    /// sending once it is used (flow control is the backpressure).
+    var repliesPaused = false
+    /// The receive window last reported while paused: what a resume refills from.
+    var windowWhilePaused: Int?
 
     init(id: Int32, observer: any GRPCCallObserver, maximumMessageLength: Int) {
         self.id = id

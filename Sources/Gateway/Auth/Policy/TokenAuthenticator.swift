@@ -64,8 +64,17 @@ final class TokenAuthenticator: Sendable {
     }
 
     /// The first token the lookup sources find. A header without the token prefix holds none (the next source is
-    /// tried), as does a form source on a body that is not a form.
+    /// tried), as does a form source on a body that is not a form. A WebSocket upgrade's `bearer.<token>`
+    /// subprotocol offer comes first: browsers cannot set headers on a WebSocket.
     func token(in request: HTTPRequestParts) -> (String, AuthPolicy.TokenSource)? {
+        for value in request.headers.all(named: "sec-websocket-protocol") {
+            for offer in value.split(separator: ",") {
+                let offer = offer.trimmingCharacters(in: .whitespaces)
+                if offer.hasPrefix(WebSocketSession.bearerPrefix) {
+                    return (String(offer.dropFirst(WebSocketSession.bearerPrefix.count)), .header("sec-websocket-protocol"))
+                }
+            }
+        }
         for source in policy.lookup {
             switch source {
             case .header(let name):

@@ -53,15 +53,20 @@ public struct BackendStreamHandle: Sendable {
     private let finish: @Sendable () -> Void
     private let cancelCall: @Sendable () -> Void
     private let writable: @Sendable () -> Bool
+    private let pause: @Sendable (Bool) -> Void
 
+    /// `pauseReplies(true)` asks the backend to stop sending replies for now (flow control), `false` to resume;
+    /// invokers that cannot hold a backend back leave it a no-op.
     public init(
         send: @escaping @Sendable ([UInt8]) -> Void, finishSending: @escaping @Sendable () -> Void,
-        cancel: @escaping @Sendable () -> Void, isWritable: @escaping @Sendable () -> Bool = { true }
+        cancel: @escaping @Sendable () -> Void, isWritable: @escaping @Sendable () -> Bool = { true },
+        pauseReplies: @escaping @Sendable (Bool) -> Void = { _ in }
     ) {
         sendMessage = send
         finish = finishSending
         cancelCall = cancel
         writable = isWritable
+        pause = pauseReplies
     }
 
     /// Sends one request message (encoded).
@@ -72,6 +77,10 @@ public struct BackendStreamHandle: Sendable {
     public func cancel() { cancelCall() }
     /// Whether the backend takes more bytes now: a relay stops reading its source while it does not.
     public var isWritable: Bool { writable() }
+    /// Stops taking replies while the relay's destination cannot take them (what is on its way still arrives).
+    public func pauseReplies() { pause(true) }
+    /// Takes replies again.
+    public func resumeReplies() { pause(false) }
 }
 
 extension BackendInvoker {

@@ -72,7 +72,8 @@ public final class GenericCallInvoker: BackendInvoker {
             onFinish: { onFinish($0.map { _ in () }) })
         return BackendStreamHandle(
             send: { handle.send($0) }, finishSending: { handle.finishSending() }, cancel: { handle.cancel() },
-            isWritable: { handle.isWritable })
+            isWritable: { handle.isWritable },
+            pauseReplies: { paused in paused ? handle.pauseReplies() : handle.resumeReplies() })
     }
 
     public func servicesChanged(_ services: [ServiceConfig]) async {
