@@ -1,6 +1,6 @@
 """WebSocket client peer for the gateway's WebSocket bridge tests.
 
-Runs one scenario given as JSON in argv[1] and prints the outcome as JSON on stdout.
+Runs one scenario given as JSON on standard input and prints the outcome as JSON on stdout.
 
 Scenarios ("kind"):
   session  - the `websockets` library (an implementation we did not write): opens `url` with `protocols`,
@@ -232,7 +232,7 @@ def churn(scenario):
 
 
 def main():
-    scenario = json.loads(sys.argv[1])
+    scenario = json.loads(sys.stdin.read())
     kinds = {"session": session, "raw": raw, "churn": churn}
     print(json.dumps(kinds[scenario["kind"]](scenario)))
 
