@@ -155,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
               curl -s -N -H 'Accept: text/event-stream' \(base)/v1/inventory/dune-1965:watch
               curl -s -X POST \(base)/inventory.v1.Inventory/GetStock -d '{"sku": "x"}'
               printf '{"delta":1}\\n{"delta":2}\\n' | curl -s --data-binary @- \(base)/v1/inventory:record  # client stream
+              python3 -m websockets ws://\(base.dropFirst("http://".count))/v1/inventory:relay  # bidi over WebSocket: type JSON lines
               curl -s \(base)/metrics | head
             Stop with Ctrl-C.
 

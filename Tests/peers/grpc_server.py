@@ -8,7 +8,8 @@ Prints "PORT <n>" once listening on 127.0.0.1. Serves bookstore.v1.Bookstore:
   GetBook{name}: "shelves/S/books/404" -> NOT_FOUND; ".../books/999" -> sleeps 3 s; otherwise Book{name, id, title
      "Book <id>"}. Trailing metadata: x-deadline-ms (the deadline the server saw, or -1) and x-echo-<key> for each
      request metadata key starting with "x-".
-  WatchShelf{shelf}: three ShelfEvents, then (shelf == 13) ABORTED after the first.
+  WatchShelf{shelf}: three ShelfEvents, then (shelf == 13) ABORTED after the first. Shelf 7 is a ticker: events
+     numbered from after_sequence + 1, one every 250 ms, up to 200 of them (for resumable SSE streams).
 And portico.test.Streams, on raw bytes (any message type):
   Collect (client streaming): the request messages concatenated (for Protobuf, their merge); a message "fail"
      -> INVALID_ARGUMENT; trailing metadata x-count: the number of messages.
@@ -64,6 +65,13 @@ def get_book(request_bytes, context):
 
 def watch_shelf(request_bytes, context):
     request = WatchShelfRequest.FromString(request_bytes)
+    if request.shelf == 7:
+        for sequence in range(request.after_sequence + 1, request.after_sequence + 201):
+            if not context.is_active():
+                return
+            yield ShelfEvent(sequence=sequence).SerializeToString()
+            time.sleep(0.25)
+        return
     for index in range(3):
         event = ShelfEvent(sequence=index + 1)
         yield event.SerializeToString()

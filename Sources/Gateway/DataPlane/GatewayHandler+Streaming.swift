@@ -72,12 +72,14 @@ extension GatewayHandler {
             source, call: call, keepAlive: format == .serverSentEvents ? streamSettings.keepAlive : nil)
         var iterator = items.makeAsyncIterator()
         var first: [UInt8]?
+        // A stream still silent after the keep-alive interval starts with a comment (so a proxy does not cut it);
+        // from then on an error travels in-band, as after the first event.
+        var startedIdle = false
         do {
-            // Keep-alive ticks before the first message are dropped: the response has not started.
-            while let item = try await iterator.next() {
-                if case .message(let message) = item {
-                    first = message
-                    break
+            if let item = try await iterator.next() {
+                switch item {
+                case .message(let message): first = message
+                case .keepAlive: startedIdle = true
                 }
             }
         } catch {
@@ -94,6 +96,7 @@ extension GatewayHandler {
             }
         }
         let remaining = UnsafeSendableIterator(iterator)
+        let opensIdle = startedIdle
         let firstMessage = first == nil ? nil : firstJSON
         let metrics = self.metrics
         let retry = streamSettings.retry
@@ -103,6 +106,7 @@ extension GatewayHandler {
             var iterator = remaining.iterator
             var eventID = firstEventID
             if let opening = format.opening(retry: retry) { try await writer.write(opening) }
+            if opensIdle, let comment = format.keepAlive { try await writer.write(comment) }
             if let firstMessage {
                 try await writer.write(format.message(firstMessage, id: eventID))
                 eventID += 1

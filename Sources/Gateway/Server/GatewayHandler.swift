@@ -25,6 +25,8 @@ final class GatewayHandler: Sendable {
     let accessLog: Bool
     /// SSE and WebSocket settings.
     let streamSettings: GatewayConfig.Streams
+    /// Paths whose WebSocket upgrades are relayed to WebSocket backends.
+    let webSocketProxies: [WebSocketProxyRoute]
     /// `/console` and `/openapi.json`.
     let console: ConsoleEndpoints
     /// Where backend calls of the async path run (the data plane uses the loop of the request's connection).
@@ -41,6 +43,7 @@ final class GatewayHandler: Sendable {
         self.tracer = tracer
         accessLog = config.telemetry.accessLog
         streamSettings = config.streams
+        webSocketProxies = config.webSocketProxies
         self.eventLoopGroup = eventLoopGroup
         self.control = control
         holder = control.holder

@@ -159,7 +159,25 @@ extension GatewayServer {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxMessage, automaticErrorHandling: true,
             shouldUpgrade: { channel, head in
-                channel.eventLoop.makeCompletedFuture {
+                if let (route, target) = handler.webSocketProxy(head) {
+                    return handler.dialWebSocketProxy(route, target: target, head: head, channel: channel).map {
+                        result -> HTTPHeaders? in
+                        switch result {
+                        case .failure(let refusal):
+                            upgrades.refusal = refusal
+                            return nil
+                        case .success(let proxied):
+                            upgrades.proxy = proxied
+                            var headers = HTTPHeaders()
+                            if let chosen = proxied.backend.subprotocol {
+                                headers.add(name: "Sec-WebSocket-Protocol", value: chosen)
+                            }
+                            headers.add(name: "X-Request-Id", value: proxied.requestID)
+                            return headers
+                        }
+                    }
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     switch handler.webSocketSession(head) {
                     case nil:
                         return nil
@@ -177,6 +195,11 @@ extension GatewayServer {
             },
             upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
+                    if let proxied = upgrades.proxy {
+                        upgrades.proxy = nil
+                        try handler.startWebSocketProxy(proxied, client: channel)
+                        return
+                    }
                     guard let session = upgrades.session else { throw ChannelError.inappropriateOperationForState }
                     upgrades.session = nil
                     let operations = channel.pipeline.syncOperations

@@ -1,4 +1,4 @@
-import Gateway
+@testable import Gateway
 import GenericCall
 import Testing
 
@@ -107,6 +107,12 @@ struct GatewayConfigTests {
         ),
         ("services: {a: 1}", "services: expected a list"),
         ("admin: [1]", "admin: expected a map"),
+        ("websocket_proxies: {a: 1}", "websocket_proxies: expected a list"),
+        ("websocket_proxies:\n  - {path: /chat, target: \"http://h:1/\"}", "websocket_proxies[0].target: \"http://h:1/\" is not a ws:// URL"),
+        ("websocket_proxies:\n  - {path: /chat, target: \"ws://h/\"}", "websocket_proxies[0].target: \"ws://h/\" has no host:port"),
+        ("websocket_proxies:\n  - {path: chat, target: \"ws://h:1\"}", "websocket_proxies[0].path: \"chat\" does not start with /"),
+        ("websocket_proxies:\n  - {path: /chat}", "websocket_proxies[0].target: is required"),
+        ("websocket_proxies:\n  - {path: /c, target: \"ws://h:1\", timeout: 1s}", "websocket_proxies[0].timeout: unknown key"),
         ("listen: [", "the YAML does not parse"),
     ])
     func invalidConfigNamesTheKey(yaml: String, expected: String) {
@@ -115,6 +121,21 @@ struct GatewayConfigTests {
         } throws: { error in
             "\(error)".contains(expected)
         }
+    }
+
+    @Test func webSocketProxyRoutesMapPathsToTargets() throws {
+        let config = try GatewayConfig(
+            yaml: "websocket_proxies:\n  - {path: /chat/*, target: \"ws://10.0.0.7:9000/room\", connect_timeout: 2s}\n"
+                + "  - {path: /feed, target: \"ws://[::1]:81\"}\n")
+        let chat = try #require(config.webSocketProxies.first)
+        #expect(chat.host == "10.0.0.7" && chat.port == 9000 && chat.connectTimeout == .seconds(2))
+        #expect(chat.backendTarget(for: "/chat/lobby?user=ann") == "/room/lobby?user=ann")
+        #expect(chat.backendTarget(for: "/chat") == "/room")
+        #expect(chat.backendTarget(for: "/chatter") == nil)
+        let feed = config.webSocketProxies[1]
+        #expect(feed.host == "::1" && feed.port == 81)
+        #expect(feed.backendTarget(for: "/feed?x=1") == "/?x=1")
+        #expect(feed.backendTarget(for: "/feed/more") == nil)
     }
 
     @Test func environmentTokenAndFlagOverrides() throws {

@@ -18,6 +18,8 @@ struct HTTPStreamTests {
             framing: grpc
             endpoints: [@ENDPOINT@]
             sse_resume: "metadata:x-resume-from"
+            # A stream's whole life: the WebSocket suites run 200 round trips beside a 2,000-session churn.
+            timeouts: { rpc: 60s }
         """
 
     /// The demo's inventory service behind a real gRPC mock that echoes streaming requests.
@@ -131,6 +133,35 @@ struct HTTPStreamTests {
             let comments = response.text.components(separatedBy: ": keep-alive\n\n").count - 1
             #expect(comments >= 1, "a 700 ms silence with keepalive 100ms has comments: \(comments)")
             #expect(response.text.hasSuffix("id: 2\ndata: {\"delta\":2}\n\n"))
+        }
+    }
+
+    @Test func aStreamSilentFromTheStartOpensWithAKeepAliveThenReportsErrorsInBand() async throws {
+        let invoker = FakeInvoker()
+        invoker.onStream("WatchStock") { call, continuation in
+            try? await Task.sleep(for: .milliseconds(400))
+            if FakeInvoker.requestJSON(call).contains("fail") {
+                // sku "fail": the error comes after the stream has started idle.
+                continuation.finish(throwing: CallError(.unavailable, "the backend went away"))
+                return
+            }
+            if let first = try? FakeInvoker.encodeReply(call, json: #"{"delta":1}"#) { continuation.yield(first) }
+            continuation.finish()
+        }
+        let config = try Fixtures.config(
+            services: Self.inventory.replacingOccurrences(of: "@ENDPOINT@", with: "127.0.0.1:9"),
+            extra: "streams: { keepalive: 100ms, retry: 1500ms }\n")
+        try await GatewayFixture.with(config, invoker: invoker) { gateway in
+            let response = try await gateway.request(
+                "GET", "/v1/inventory/dune:watch", headers: [("Accept", "text/event-stream")])
+            #expect(response.status == 200)
+            #expect(response.text.hasPrefix("retry: 1500\n\n: keep-alive\n\n"), "\(response.text)")
+            #expect(response.text.hasSuffix("id: 1\ndata: {\"delta\":1}\n\n"), "\(response.text)")
+            let failed = try await gateway.request(
+                "GET", "/v1/inventory/fail:watch", headers: [("Accept", "text/event-stream")])
+            #expect(failed.status == 200, "the stream had started: the error is in-band")
+            #expect(failed.text.hasPrefix("retry: 1500\n\n: keep-alive\n\n"), "\(failed.text)")
+            #expect(failed.text.contains("event: error\ndata: {\"code\":\"UNAVAILABLE\""), "\(failed.text)")
         }
     }
 }

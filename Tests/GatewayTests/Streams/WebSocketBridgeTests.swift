@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import GenericCall
 import NIOCore
@@ -139,7 +140,10 @@ struct WebSocketBridgeTests {
     }
 
     @Test func anUnreachableBackendClosesWith1013() async throws {
-        let port = try closedPort()
+        try await withClosedPort { port in try await unreachable(port) }
+    }
+
+    private func unreachable(_ port: Int) async throws {
         let service = """
               - name: inventory
                 schema: \(Fixtures.descriptors)/demo/inventory.proto
@@ -264,5 +268,22 @@ struct WebSocketBridgeTests {
     }
 
     /// A loopback port nothing listens on.
-    private func closedPort() throws -> Int { try freePorts(1)[0] }
+    /// A loopback port bound but not listening while `body` runs: connecting is refused, and no other test's
+    /// server can take the port meanwhile (a port that was merely free could be handed to one).
+    private func withClosedPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(socket >= 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(socket, pointer, length) == 0 && getsockname(socket, pointer, &length) == 0
+            }
+        }
+        try #require(bound)
+        return try await body(Int(UInt16(bigEndian: address.sin_port)))
+    }
 }

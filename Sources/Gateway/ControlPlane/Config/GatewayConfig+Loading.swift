@@ -55,6 +55,14 @@ extension GatewayConfig {
             if let ping = try streamsReader.duration("websocket_ping") { self.streams.webSocketPing = ping }
             try streamsReader.rejectUnknownKeys()
         }
+        if let proxies = reader.node("websocket_proxies") {
+            guard case .list(let items) = proxies else {
+                throw ConfigError("websocket_proxies", "expected a list, found \(proxies.summary)")
+            }
+            for (index, item) in items.enumerated() {
+                webSocketProxies.append(try WebSocketProxyRoute(node: item, path: "websocket_proxies[\(index)]"))
+            }
+        }
         if let console = reader.node("console") {
             var consoleReader = try ConfigReader(console, path: "console")
             if let enabled = try consoleReader.bool("enabled") { self.console.enabled = enabled }

@@ -83,6 +83,8 @@ public struct GatewayConfig: Sendable, Hashable {
     /// Traces and logs.
     public var telemetry = TelemetryConfig()
     public var streams = Streams()
+    /// Routes whose WebSocket upgrades are relayed to WebSocket backends (`websocket_proxies:`).
+    public var webSocketProxies: [WebSocketProxyRoute] = []
     public var console: Console
 
     public init(

@@ -49,6 +49,8 @@ final class WebSocketUpgradeState: @unchecked Sendable {
     var refusal: Refusal?
     /// The session the upgrade opens, taken by the pipeline setup.
     var session: WebSocketSession?
+    /// A proxied upgrade whose backend accepted, taken by the pipeline setup.
+    var proxy: ProxiedWebSocket?
 }
 
 extension GatewayHandler {
