@@ -53,7 +53,8 @@ public struct EventSourceParser: Sendable {
         self.reportsComments = reportsComments
     }
 
-    /// Parses the next bytes of the stream and returns what they completed.
+    /// Parses the next bytes of the stream and returns what they completed. After an error the stream cannot go
+    /// on: ``finish()`` before parsing another one.
     public mutating func feed(_ chunk: some Collection<UInt8>) throws(EventSourceError) -> [Output] {
         var outputs: [Output] = []
         let run = { (parser: inout EventSourceParser, bytes: UnsafeBufferPointer<UInt8>) -> EventSourceError? in
