@@ -29,7 +29,7 @@ PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>streams</title></head><body>
 <pre id="log"></pre>
 <script>
-window.record = {sse: [], opens: 0, errors: 0, ws: [], wsOpen: false, wsClose: null};
+window.record = {sse: [], opens: 0, errors: 0, ws: [], wsOpen: false, wsClose: null, wsErrors: 0};
 const source = new EventSource(%(sse)s);
 source.onopen = () => { record.opens += 1; };
 source.onmessage = (event) => { record.sse.push({id: event.lastEventId, data: JSON.parse(event.data)}); };
@@ -41,6 +41,7 @@ socket.onopen = () => {
   for (let i = 1; i <= 5; i++) socket.send(JSON.stringify({warehouse: "w" + i, delta: i}));
   socket.send("");
 };
+socket.onerror = () => { record.wsErrors += 1; };
 socket.onmessage = (event) => { record.ws.push(JSON.parse(event.data)); };
 socket.onclose = (event) => { record.wsClose = {code: event.code, reason: event.reason, clean: event.wasClean}; };
 </script></body></html>
