@@ -11,17 +11,24 @@ struct GetCommand: ParsableCommand {
     @Option(help: "The path, e.g. map_string_simple[\"15\"].binary_field (fields by name or number).")
     var path: String
 
+    @Flag(help: """
+        For a field the input lacks, print its schema default instead of null: proto3 zero values, proto2 \
+        [default = ...], Thrift IDL defaults. Absent messages, structs, elements and entries stay null.
+        """)
+    var defaults = false
+
     func run() throws {
         try reportingErrors {
             if options.isThrift {
                 let value = try options.loadThriftValue()
-                let found = try value.get(try FieldPath(parsing: path))
+                let path = try FieldPath(parsing: path)
+                let found = defaults ? try value.getOrDefault(path) : try value.get(path)
                 print(found.map(ThriftValueText(schema: value.schema).render) ?? "null")
                 return
             }
             let value = try options.loadValue()
             let path = try FieldPath(parsing: path)
-            guard let found = try value.get(path) else {
+            guard let found = defaults ? try value.getOrDefault(path) : try value.get(path) else {
                 print("null")
                 return
             }
