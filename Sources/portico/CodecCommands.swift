@@ -105,7 +105,10 @@ struct TrimCommand: ParsableCommand {
     @Option(help: "A narrower message type with a subset of the fields (same numbers).")
     var to: String?
 
-    @Option(help: "Comma-separated paths to keep, like a google.protobuf.FieldMask: a,b.c")
+    @Option(help: """
+        Comma-separated paths to keep, like a google.protobuf.FieldMask: a,b.c (Thrift: subscripts keep one \
+        element or entry, e.g. groups[0]["a,b"].id)
+        """)
     var mask: String?
 
     @Flag(help: "Do not fail when a required field of the target type is missing.")
@@ -118,9 +121,7 @@ struct TrimCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var paths: [FieldPath] = []
-            for part in (mask ?? "").split(separator: ",") {
-                paths.append(try FieldPath(parsing: part.trimmingCharacters(in: .whitespaces)))
-            }
+            for part in MaskPathList.split(mask ?? "") { paths.append(try FieldPath(parsing: part)) }
             if options.isThrift {
                 let message = try options.loadThriftValue()
                 if let to {

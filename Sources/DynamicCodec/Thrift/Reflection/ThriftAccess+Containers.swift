@@ -28,11 +28,11 @@ extension ThriftAccess {
         }
     }
 
-    /// The list index a subscript names; `label` is the path of the list, for the message.
-    func listIndex(_ step: FieldPath.Step, label: String) throws(CodecError) -> Int64 {
+    /// The list index a subscript names; `label` is the path of the list, for the message (built only on error).
+    func listIndex(_ step: FieldPath.Step, label: @autoclosure () -> String) throws(CodecError) -> Int64 {
         guard case .integer(let index) = step else {
             throw CodecError(
-                .pathMismatch, "a list needs an [index] subscript, found \(step.pathText) after '\(label)'")
+                .pathMismatch, "a list needs an [index] subscript, found \(step.pathText) after '\(label())'")
         }
         return index
     }

@@ -25,12 +25,13 @@ extension ThriftAccess {
         var consumed = 0
         while let step = steps.first {
             guard consumed < limits.maxDepth * 2 else { throw .depthExceeded(limits.maxDepth, at: start) }
-            let label = FieldPath.label(path.steps[...], count: consumed)
+            // The path so far, for messages: built only when one is thrown.
+            func label() -> String { FieldPath.label(path.steps[...], count: consumed) }
             let rest = steps.dropFirst()
             switch type {
             case .struct(let index):
                 let descriptor = schema.structs[index]
-                guard !step.isSubscript else { throw noParts(step, in: type, label: label) }
+                guard !step.isSubscript else { throw noParts(step, in: type, label: label()) }
                 let field = try field(for: step, in: descriptor)
                 let layout = try self.layout(ofStructAt: start)
                 if rest.isEmpty { return .field(field, structStart: start, layout) }
@@ -41,12 +42,12 @@ extension ThriftAccess {
                 type = field.type
                 start = span.valueStart
             case .list(let element), .set(let element):
-                let wide = try listIndex(step, label: label)
+                let wide = try listIndex(step, label: label())
                 let container = try checkedLayout(ofContainerAt: start, declared: type)
                 guard wide >= 0, wide <= Int64(container.count) else {
                     throw CodecError(
                         .indexOutOfRange,
-                        "index \(wide) is outside '\(label)' of \(container.count) elements")
+                        "index \(wide) is outside '\(label())' of \(container.count) elements")
                 }
                 let index = Int(wide)
                 if rest.isEmpty || index == container.count {
@@ -57,7 +58,7 @@ extension ThriftAccess {
             case .map(let key, let valueType):
                 guard step.isSubscript else {
                     throw CodecError(
-                        .pathMismatch, "a map needs a [key] subscript, found \(step.pathText) after '\(label)'")
+                        .pathMismatch, "a map needs a [key] subscript, found \(step.pathText) after '\(label())'")
                 }
                 let container = try checkedLayout(ofContainerAt: start, declared: type)
                 let match = try lastKeyMatch(step, type: key, in: container)
@@ -67,7 +68,7 @@ extension ThriftAccess {
                 type = valueType
                 start = container.items[match + 1].lowerBound
             default:
-                throw noParts(step, in: type, label: label)
+                throw noParts(step, in: type, label: label())
             }
             steps = rest
             consumed += 1
