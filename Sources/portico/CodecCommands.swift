@@ -11,17 +11,24 @@ struct GetCommand: ParsableCommand {
     @Option(help: "The path, e.g. map_string_simple[\"15\"].binary_field (fields by name or number).")
     var path: String
 
+    @Flag(help: """
+        For a field the input lacks, print its schema default instead of null: proto3 zero values, proto2 \
+        [default = ...], Thrift IDL defaults. Absent messages, structs, elements and entries stay null.
+        """)
+    var defaults = false
+
     func run() throws {
         try reportingErrors {
             if options.isThrift {
                 let value = try options.loadThriftValue()
-                let found = try value.get(try FieldPath(parsing: path))
+                let path = try FieldPath(parsing: path)
+                let found = defaults ? try value.getOrDefault(path) : try value.get(path)
                 print(found.map(ThriftValueText(schema: value.schema).render) ?? "null")
                 return
             }
             let value = try options.loadValue()
             let path = try FieldPath(parsing: path)
-            guard let found = try value.get(path) else {
+            guard let found = defaults ? try value.getOrDefault(path) : try value.get(path) else {
                 print("null")
                 return
             }
@@ -98,7 +105,10 @@ struct TrimCommand: ParsableCommand {
     @Option(help: "A narrower message type with a subset of the fields (same numbers).")
     var to: String?
 
-    @Option(help: "Comma-separated paths to keep, like a google.protobuf.FieldMask: a,b.c")
+    @Option(help: """
+        Comma-separated paths to keep, like a google.protobuf.FieldMask: a,b.c (Thrift: subscripts keep one \
+        element or entry, e.g. groups[0]["a,b"].id)
+        """)
     var mask: String?
 
     @Flag(help: "Do not fail when a required field of the target type is missing.")
@@ -111,9 +121,7 @@ struct TrimCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var paths: [FieldPath] = []
-            for part in (mask ?? "").split(separator: ",") {
-                paths.append(try FieldPath(parsing: part.trimmingCharacters(in: .whitespaces)))
-            }
+            for part in MaskPathList.split(mask ?? "") { paths.append(try FieldPath(parsing: part)) }
             if options.isThrift {
                 let message = try options.loadThriftValue()
                 if let to {

@@ -7,7 +7,7 @@ import PorticoTestSupport
 /// Our schema against the Apache Thrift compiler's own description of every file (`thrift --gen json`).
 @Suite(.enabled(if: ThriftCompiler.isAvailable, "thrift is not installed"))
 struct ThriftParserOracleTests {
-    @Test(arguments: ["baseline.thrift", "bookstore.thrift", "bookstore_common.thrift"])
+    @Test(arguments: ["baseline.thrift", "bookstore.thrift", "bookstore_common.thrift", "test/nested.thrift"])
     func shippedFileMatchesThrift(_ name: String) throws {
         let schema = try ThriftParser.parse(files: [name], source: ThriftFileSource(directories: [Repo.descriptors]))
         try Self.compare(schema, directory: Repo.descriptors)

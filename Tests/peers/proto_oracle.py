@@ -93,8 +93,11 @@ def format_key(key, key_fd):
     if key_fd.type == FD.TYPE_BOOL:
         return "true" if key else "false"
     if key_fd.type == FD.TYPE_STRING:
-        escaped = (key.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t")
-                   .replace("\r", "\\r"))
+        # As FieldPath.description writes keys: JSON escapes, \uXXXX for other control characters and U+2028/9.
+        short = {"\\": "\\\\", "\"": "\\\"", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+        escaped = "".join(short[ch] if ch in short
+                          else "\\u%04X" % ord(ch) if ord(ch) < 0x20 or ord(ch) in (0x7F, 0x2028, 0x2029)
+                          else ch for ch in key)
         return "\"" + escaped + "\""
     return str(key)
 

@@ -280,10 +280,13 @@ public struct ThriftDOM: Sendable {
             writer.writeStop()
             writer.endStruct()
         case .list, .set, .map:
-            let count = tree.liveChildCount(of: index)
+            // A map has a key node and a value node per entry, but an appended entry is one addition.
+            let added = tree.additions(to: index).count
+            let kept = tree.liveChildCount(of: index) - added
+            let count = node.kind == .map ? kept / 2 + added : kept + added
             let original = containerTypes(index)
             if node.kind == .map {
-                writer.writeMapHeader(key: original.key, value: original.value, count: count / 2)
+                writer.writeMapHeader(key: original.key, value: original.value, count: count)
             } else {
                 writer.writeListHeader(original.key, count: count)
             }

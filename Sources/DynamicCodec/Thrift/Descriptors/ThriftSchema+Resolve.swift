@@ -1,25 +1,25 @@
 extension ThriftSchema {
-    /// The declared type of the value a path names (a field, an element, a map value), from descriptors alone.
+    /// The declared type of the value a path names (a field, an element, a map value, at any depth of nesting),
+    /// from descriptors alone.
     public func type(at path: FieldPath, in root: ThriftStructDescriptor) throws(CodecError) -> ThriftType {
         var current: ThriftType = .struct(root.index)
         for step in path.steps {
             switch (current, step) {
-            case (.struct(let index), .name(let name)):
-                guard let field = structs[index].field(named: name) else {
-                    throw CodecError(.unknownField, "\(structs[index].name) has no field '\(name)'", path: path.description)
+            case (.struct(let index), .name), (.struct(let index), .number):
+                do {
+                    current = try structs[index].field(for: step).type
+                } catch {
+                    var located = error
+                    located.path = path.description
+                    throw located
                 }
-                current = field.type
-            case (.struct(let index), .number(let id)):
-                guard let narrow = Int16(exactly: id), let field = structs[index].field(id: narrow) else {
-                    throw CodecError(.unknownField, "\(structs[index].name) has no field \(id)", path: path.description)
-                }
-                current = field.type
             case (.list(let element), .integer), (.set(let element), .integer):
                 current = element
             case (.map(_, let value), _) where step.isSubscript:
                 current = value
             default:
-                throw CodecError(.pathMismatch, "step \(step) does not fit \(current)", path: path.description)
+                throw CodecError(.pathMismatch, "step \(step.pathText) does not fit \(describe(current))",
+                                 path: path.description)
             }
         }
         return current

@@ -74,35 +74,4 @@ extension ThriftAccess {
             return .map(entries)
         }
     }
-
-    /// Whether the map key at `start` (of `type`) equals the key a path subscript names. Struct keys compare by
-    /// their encoded bytes (the subscript string's bytes).
-    func keyMatches(_ step: FieldPath.Step, type: ThriftType, range: Range<Int>) throws(CodecError) -> Bool {
-        switch (type, step) {
-        case (.struct, .string(let key)), (.list, .string(let key)), (.set, .string(let key)), (.map, .string(let key)):
-            return value.storage[range].elementsEqual(key.utf8)
-        case (.string, .string(let key)), (.binary, .string(let key)):
-            return try withBase { (base, _) throws(CodecError) in
-                var reader = Reader(base: base, range: range, maxDepth: limits.maxDepth)
-                let bytes = try reader.readBinary()
-                let stored = UnsafeRawBufferPointer(start: base + bytes.lowerBound, count: bytes.count)
-                return stored.elementsEqual(key.utf8)
-            }
-        default: break
-        }
-        let decoded = try decodeValue(type, at: range.lowerBound)
-        guard case .scalar(let scalar) = decoded else { return false }
-        switch (scalar, step) {
-        case (.string(let text), .string(let key)): return text == key
-        case (.binary(let bytes), .string(let key)): return bytes.elementsEqual(key.utf8)
-        case (.bool(let flag), .bool(let key)): return flag == key
-        case (_, .integer(let key)): return scalar.integerValue == key
-        case (_, .string(let key)):
-            // A quoted integer key (`["15"]`) also matches a numeric key.
-            if let number = Int64(key) { return scalar.integerValue == number }
-            return false
-        default:
-            return false
-        }
-    }
 }

@@ -1,108 +1,6 @@
-/// Where a path ends in Thrift bytes (see ``ThriftAccess/navigate(_:)``).
-enum ThriftPathTarget {
-    /// A field of the struct at `structStart` (present or not).
-    case field(ThriftFieldDescriptor, structStart: Int, ThriftStructLayout)
-    /// Element `index` of a list or set (`index == count` appends); `pending` steps build a new struct element.
-    case element(ThriftType, index: Int, ThriftContainerLayout, pending: ArraySlice<FieldPath.Step>)
-    /// The entry of a map for a key (`match`: index of the key in `items`, nil if absent).
-    case entry(key: ThriftType, value: ThriftType, FieldPath.Step, ThriftContainerLayout, match: Int?,
-               pending: ArraySlice<FieldPath.Step>)
-    /// `steps` must be created inside the struct at `structStart`.
-    case missing(ArraySlice<FieldPath.Step>, ThriftStructDescriptor, structStart: Int, ThriftStructLayout)
-}
-
+/// Set and unset at any depth: one splice, plus the count of the innermost container that gains or loses an element
+/// (Thrift has no lengths, so nothing else changes) and, in the compact protocol, the header after a changed field.
 extension ThriftAccess {
-    func navigate(_ path: FieldPath) throws(CodecError) -> ThriftPathTarget {
-        var steps = path.steps[...]
-        var type = value.descriptor
-        var start = value.range.lowerBound
-        var depth = 0
-        while let step = steps.first {
-            depth += 1
-            guard depth <= limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: start) }
-            let field = try field(for: step, in: type)
-            let layout = try self.layout(ofStructAt: start)
-            let rest = steps.dropFirst()
-            if rest.isEmpty { return .field(field, structStart: start, layout) }
-            guard let span = layout.fields.last(where: { $0.id == field.id }) else {
-                return .missing(steps, type, structStart: start, layout)
-            }
-            try checkType(field, span)
-            let next = rest.first!
-            switch field.type {
-            case .struct(let index) where !next.isSubscript:
-                type = schema.structs[index]
-                start = span.valueStart
-                steps = rest
-            case .list(let element), .set(let element):
-                guard case .integer(let wide) = next else {
-                    throw CodecError(.pathMismatch, "a list needs an [index] subscript, found \(next)")
-                }
-                let container = try self.layout(ofContainerAt: span.valueStart, type: .list)
-                guard wide >= 0, wide <= Int64(container.count) else {
-                    throw CodecError(.indexOutOfRange,
-                                     "index \(wide) is outside '\(field.name)' of \(container.count) elements")
-                }
-                let index = Int(wide)
-                let after = rest.dropFirst()
-                if after.isEmpty || index == container.count {
-                    return .element(element, index: index, container, pending: after)
-                }
-                guard case .struct(let structIndex) = element else {
-                    throw CodecError(.pathMismatch, "elements of '\(field.name)' are not structs")
-                }
-                type = schema.structs[structIndex]
-                start = container.items[index].lowerBound
-                steps = after
-            case .map(let key, let valueType):
-                guard next.isSubscript else { throw CodecError(.pathMismatch, "a map needs a [key] subscript") }
-                let container = try self.layout(ofContainerAt: span.valueStart, type: .map)
-                var match: Int?
-                var item = 0
-                while item < container.items.count {
-                    if try keyMatches(next, type: key, range: container.items[item]) { match = item }
-                    item += 2
-                }
-                let after = rest.dropFirst()
-                guard let match, !after.isEmpty else {
-                    return .entry(key: key, value: valueType, next, container, match: match, pending: after)
-                }
-                guard case .struct(let structIndex) = valueType else {
-                    throw CodecError(.pathMismatch, "values of '\(field.name)' are not structs")
-                }
-                type = schema.structs[structIndex]
-                start = container.items[match + 1].lowerBound
-                steps = after
-            default:
-                throw CodecError(.pathMismatch, "'\(field.name)' (\(field.declaredTypeName)) has no parts to select")
-            }
-        }
-        throw CodecError(.invalidPath, "empty path")
-    }
-
-    /// The id of the field before `span` in wire order (0 for the first), the base of compact deltas.
-    func previousID(before span: ThriftFieldSpan, in layout: ThriftStructLayout) -> Int16 {
-        guard let position = layout.fields.firstIndex(where: { $0.headerStart == span.headerStart }), position > 0 else {
-            return 0
-        }
-        return layout.fields[position - 1].id
-    }
-
-    func containerHeader(_ container: ThriftContainerLayout, isMap: Bool, count: Int, element: ThriftType?,
-                         mapTypes: (ThriftType, ThriftType)?) -> [UInt8] {
-        var writer = Writer()
-        if isMap {
-            let key = container.count > 0 ? container.element : mapTypes!.0.wireType
-            let valueType = container.count > 0 ? container.mapValue : mapTypes!.1.wireType
-            writer.writeMapHeader(key: key, value: valueType, count: count)
-        } else {
-            // An empty list may have been written with any element type; new elements use the declared one.
-            let elementType = container.count > 0 ? container.element : element!.wireType
-            writer.writeListHeader(elementType, count: count)
-        }
-        return writer.bytes
-    }
-
     mutating func set(_ path: FieldPath, to fieldValue: ThriftFieldValue) throws(CodecError) {
         var edits = ProtoEdits()
         switch try navigate(path) {
@@ -121,7 +19,7 @@ extension ThriftAccess {
             edits.insert(bytes, at: layout.stop)
         case .element(let type, let index, let container, let pending):
             var writer = Writer()
-            try encode(try builtElement(pending, type, fieldValue), as: type, into: &writer)
+            try encode(try buildValue(pending, as: type, value: fieldValue), as: type, into: &writer)
             if index < container.count {
                 edits.replace(container.items[index], with: writer.bytes)
             } else {
@@ -131,7 +29,7 @@ extension ThriftAccess {
             }
         case .entry(let key, let valueType, let step, let container, let match, let pending):
             var writer = Writer()
-            let entryValue = try builtElement(pending, valueType, fieldValue)
+            let entryValue = try buildValue(pending, as: valueType, value: fieldValue)
             if let match {
                 try encode(entryValue, as: valueType, into: &writer)
                 edits.replace(container.items[match + 1], with: writer.bytes)

@@ -122,20 +122,9 @@ struct ThriftAccess<Reader: ThriftReading, Writer: ThriftWriting> {
         }
     }
 
-    /// Resolves a field step against a struct type.
+    /// Resolves a field step against a struct type (by name, `api.key` or id).
     func field(for step: FieldPath.Step, in type: ThriftStructDescriptor) throws(CodecError) -> ThriftFieldDescriptor {
-        switch step {
-        case .name(let name):
-            if let field = type.field(named: name) ?? type.fields.first(where: { $0.annotations["api.key"] == name }) {
-                return field
-            }
-            throw CodecError(.unknownField, "\(type.name) has no field named '\(name)'")
-        case .number(let id):
-            if let narrow = Int16(exactly: id), let field = type.field(id: narrow) { return field }
-            throw CodecError(.unknownField, "\(type.name) has no field with id \(id)")
-        default:
-            throw CodecError(.pathMismatch, "expected a field name or id, found subscript \(step)")
-        }
+        try type.field(for: step)
     }
 
     func checkType(_ field: ThriftFieldDescriptor, _ span: ThriftFieldSpan) throws(CodecError) {

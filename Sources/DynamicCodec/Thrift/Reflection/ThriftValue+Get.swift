@@ -1,6 +1,7 @@
 extension ThriftValue {
     /// The value at `path`, or nil when absent. Paths name fields by name (or `api.key`) or id, list and set
-    /// elements by `[N]`, map entries by `[key]` (struct keys by their encoded bytes as a quoted string).
+    /// elements by `[N]`, map entries by `[key]` (struct keys by their encoded bytes as a quoted string), at any
+    /// depth: `matrix[0][1]`, `byDay[5][0].name`, `groups["a"][2]["x"].id`.
     public func get(_ path: FieldPath) throws(CodecError) -> ThriftFieldValue? {
         do {
             switch encoding {
@@ -47,54 +48,48 @@ extension ThriftAccess {
         }
     }
 
+    /// Follows `steps` from the root struct through fields, list and set elements and map values, reading only
+    /// the bytes on the way.
     func get(_ steps: ArraySlice<FieldPath.Step>) throws(CodecError) -> ThriftFieldValue? {
-        var steps = steps
-        var type = value.descriptor
-        var start = value.range.lowerBound
         guard !steps.isEmpty else { return .struct(value) }
-        while let step = steps.popFirst() {
-            let field = try field(for: step, in: type)
-            guard let span = try find(field.id, inStructAt: start, needsEnd: steps.isEmpty) else { return nil }
-            guard let next = steps.first else { return try decodeField(field, span) }
-            try checkType(field, span)
-            switch field.type {
-            case .struct(let index) where !next.isSubscript:
-                type = schema.structs[index]
+        var type = ThriftType.struct(value.descriptor.index)
+        var start = value.range.lowerBound
+        var consumed = 0
+        for step in steps {
+            consumed += 1
+            guard consumed <= limits.maxDepth * 2 else { throw .depthExceeded(limits.maxDepth, at: start) }
+            let isLast = consumed == steps.count
+            switch type {
+            case .struct(let index):
+                guard !step.isSubscript else {
+                    throw noParts(step, in: type, label: FieldPath.label(steps, count: consumed - 1))
+                }
+                let field = try field(for: step, in: schema.structs[index])
+                guard let span = try find(field.id, inStructAt: start, needsEnd: !isLast) else { return nil }
+                if isLast { return try decodeField(field, span) }
+                try checkType(field, span)
+                type = field.type
                 start = span.valueStart
             case .list(let element), .set(let element):
-                guard case .integer(let index) = next else {
-                    throw CodecError(.pathMismatch, "a list needs an [index] subscript, found \(next)")
-                }
-                steps.removeFirst()
-                guard let found = try self.element(Int(clamping: index), ofListAt: span.valueStart) else { return nil }
+                let index = try listIndex(step, label: FieldPath.label(steps, count: consumed - 1))
+                guard let found = try self.element(Int(clamping: index), ofListAt: start) else { return nil }
                 guard found.type == element.wireType else {
-                    throw CodecError(.invalidWireType, "list elements have wire type \(found.type)", offset: span.valueStart)
+                    throw CodecError(.invalidWireType, "list elements have wire type \(found.type)", offset: start)
                 }
-                if steps.isEmpty { return try decodeValue(element, at: found.start) }
-                guard case .struct(let index) = element else {
-                    throw CodecError(.pathMismatch, "elements of '\(field.name)' are not structs")
-                }
-                type = schema.structs[index]
+                if isLast { return try decodeValue(element, at: found.start) }
+                type = element
                 start = found.start
-            case .map(let key, let valueType):
-                guard next.isSubscript else { throw CodecError(.pathMismatch, "a map needs a [key] subscript") }
-                steps.removeFirst()
-                let layout = try layout(ofContainerAt: span.valueStart, type: .map)
-                var found: Range<Int>?
-                var item = 0
-                while item < layout.items.count {
-                    if try keyMatches(next, type: key, range: layout.items[item]) { found = layout.items[item + 1] }
-                    item += 2
+            case .map(_, let valueType):
+                guard step.isSubscript else {
+                    throw CodecError(.pathMismatch, "a map needs a [key] subscript, found \(step.pathText) after "
+                                     + "'\(FieldPath.label(steps, count: consumed - 1))'")
                 }
-                guard let found else { return nil }
-                if steps.isEmpty { return try decodeValue(valueType, at: found.lowerBound) }
-                guard case .struct(let index) = valueType else {
-                    throw CodecError(.pathMismatch, "values of '\(field.name)' are not structs")
-                }
-                type = schema.structs[index]
-                start = found.lowerBound
+                guard let found = try mapValueStart(matching: step, inMapAt: start, declared: type) else { return nil }
+                if isLast { return try decodeValue(valueType, at: found) }
+                type = valueType
+                start = found
             default:
-                throw CodecError(.pathMismatch, "'\(field.name)' (\(field.declaredTypeName)) has no parts to select")
+                throw noParts(step, in: type, label: FieldPath.label(steps, count: consumed - 1))
             }
         }
         return nil
@@ -105,13 +100,17 @@ extension ThriftAccess {
         var results = [ThriftFieldValue?](repeating: nil, count: paths.count)
         let layout = try layout(ofStructAt: value.range.lowerBound)
         for (index, path) in paths.enumerated() {
-            if path.steps.count == 1 {
-                let field = try field(for: path.steps[0], in: value.descriptor)
-                if let span = layout.fields.first(where: { $0.id == field.id }) {
-                    results[index] = try decodeField(field, span)
+            do {
+                if path.steps.count == 1 {
+                    let field = try field(for: path.steps[0], in: value.descriptor)
+                    if let span = layout.fields.first(where: { $0.id == field.id }) {
+                        results[index] = try decodeField(field, span)
+                    }
+                } else {
+                    results[index] = try get(path.steps[...])
                 }
-            } else {
-                results[index] = try get(path.steps[...])
+            } catch {
+                throw error.path == nil ? error.with(path: path) : error
             }
         }
         return results

@@ -27,8 +27,10 @@ extension ThriftValue {
                            schema: schema, limits: limits)
     }
 
-    /// Keeps only the fields named by `paths` (sub-paths keep part of a struct field, of every struct element of a
-    /// list or set, or of every struct value of a map).
+    /// Keeps only the parts named by `paths`: a path keeps its whole value; a sub-path keeps part of a struct field,
+    /// of every element of a list or set, or of every value of a map, through any depth of nesting
+    /// (`groups.members.name` on `map<string, list<Member>>`); a subscript keeps only the element or entry it
+    /// selects (`groups["a"][0].name`), counts follow. Map keys of kept entries are always kept.
     public func masked(_ paths: [FieldPath]) throws(CodecError) -> ThriftValue {
         let mask = try ThriftMask(paths, root: descriptor, schema: schema)
         let bytes: [UInt8]
@@ -37,67 +39,17 @@ extension ThriftValue {
             bytes = try ThriftTrimmer<ThriftBinaryReader, ThriftBinaryWriter>(
                 schema: schema, limits: limits, allowMissingRequired: true
             ).run(self) { (trimmer, reader, writer) throws(CodecError) in
-                try trimmer.maskStruct(descriptor, mask, &reader, &writer, depth: 0)
+                try trimmer.maskValue(.struct(descriptor.index), mask, &reader, &writer, depth: 0)
             }
         case .compact:
             bytes = try ThriftTrimmer<ThriftCompactReader, ThriftCompactWriter>(
                 schema: schema, limits: limits, allowMissingRequired: true
             ).run(self) { (trimmer, reader, writer) throws(CodecError) in
-                try trimmer.maskStruct(descriptor, mask, &reader, &writer, depth: 0)
+                try trimmer.maskValue(.struct(descriptor.index), mask, &reader, &writer, depth: 0)
             }
         }
         return ThriftValue(storage: bytes, range: 0..<bytes.count, encoding: encoding, descriptor: descriptor,
                            schema: schema, limits: limits)
-    }
-}
-
-/// A field mask over Thrift ids; a node without children keeps its whole field.
-struct ThriftMask {
-    var children: [Int16: ThriftMask] = [:]
-
-    init() {}
-
-    init(_ paths: [FieldPath], root: ThriftStructDescriptor, schema: ThriftSchema) throws(CodecError) {
-        for path in paths {
-            var type: ThriftStructDescriptor? = root
-            var ids: [Int16] = []
-            for step in path.steps {
-                guard let current = type else {
-                    throw CodecError(.pathMismatch, "mask path '\(path)' goes below a non-struct field")
-                }
-                let field: ThriftFieldDescriptor?
-                switch step {
-                case .name(let name): field = current.field(named: name)
-                case .number(let id): field = Int16(exactly: id).flatMap { current.field(id: $0) }
-                default: throw CodecError(.invalidPath, "mask path '\(path)' cannot hold subscripts")
-                }
-                guard let field else {
-                    throw CodecError(.unknownField, "\(current.name) has no field '\(step)'", path: path.description)
-                }
-                ids.append(field.id)
-                type = ThriftMask.structBelow(field.type, schema)
-            }
-            insert(ids[...])
-        }
-    }
-
-    /// The struct a sub-path continues into: the field's struct, or the struct elements / values of a container.
-    static func structBelow(_ type: ThriftType, _ schema: ThriftSchema) -> ThriftStructDescriptor? {
-        switch type {
-        case .struct(let index): schema.structs[index]
-        case .list(let element), .set(let element): structBelow(element, schema)
-        case .map(_, let value): structBelow(value, schema)
-        default: nil
-        }
-    }
-
-    private mutating func insert(_ ids: ArraySlice<Int16>) {
-        guard let first = ids.first else { return }
-        if let existing = children[first], existing.children.isEmpty { return }
-        var child = children[first] ?? ThriftMask()
-        let rest = ids.dropFirst()
-        if rest.isEmpty { child.children = [:] } else { child.insert(rest) }
-        children[first] = child
     }
 }
 
@@ -172,55 +124,6 @@ struct ThriftTrimmer<Reader: ThriftReading, Writer: ThriftWriting> {
             }
         default:
             try ThriftTranscoder.copy(target.wireType, &reader, &writer, depth: depth)
-        }
-    }
-
-    func maskStruct(
-        _ type: ThriftStructDescriptor, _ mask: ThriftMask, _ reader: inout Reader, _ writer: inout Writer, depth: Int
-    ) throws(CodecError) {
-        guard depth < limits.maxDepth else { throw .depthExceeded(limits.maxDepth, at: reader.position) }
-        try reader.beginStruct()
-        writer.beginStruct()
-        while let header = try reader.readFieldHeader() {
-            guard let sub = mask.children[header.id] else {
-                try reader.skip(header.type, depth: depth + 1)
-                continue
-            }
-            if header.type == .bool {
-                writer.writeBoolField(id: header.id, value: try reader.readBool())
-                continue
-            }
-            writer.writeFieldHeader(header.type, id: header.id)
-            if let field = type.field(id: header.id), field.type.wireType == header.type, !sub.children.isEmpty {
-                try maskValue(field.type, sub, &reader, &writer, depth: depth + 1)
-            } else {
-                try ThriftTranscoder.copy(header.type, &reader, &writer, depth: depth + 1)
-            }
-        }
-        writer.writeStop()
-        reader.endStruct()
-        writer.endStruct()
-    }
-
-    func maskValue(_ type: ThriftType, _ mask: ThriftMask, _ reader: inout Reader, _ writer: inout Writer, depth: Int)
-        throws(CodecError)
-    {
-        switch type {
-        case .struct(let index):
-            try maskStruct(schema.structs[index], mask, &reader, &writer, depth: depth)
-        case .list(let element), .set(let element):
-            let header = try reader.readListHeader()
-            writer.writeListHeader(header.element, count: header.count)
-            for _ in 0..<header.count { try maskValue(element, mask, &reader, &writer, depth: depth + 1) }
-        case .map(let key, let value):
-            let header = try reader.readMapHeader()
-            writer.writeMapHeader(key: header.key, value: header.value, count: header.count)
-            for _ in 0..<header.count {
-                try ThriftTranscoder.copy(key.wireType, &reader, &writer, depth: depth + 1)
-                try maskValue(value, mask, &reader, &writer, depth: depth + 1)
-            }
-        default:
-            try ThriftTranscoder.copy(type.wireType, &reader, &writer, depth: depth)
         }
     }
 }
