@@ -23,7 +23,10 @@ public final class EtcdCluster: Sendable {
     public var endpoints: String { members.map { "127.0.0.1:\($0.clientPort)" }.joined(separator: ",") }
 
     public init(size: Int) throws {
-        root = NSTemporaryDirectory() + "portico-etcd-\(UUID().uuidString)"
+        // tmpfs when there is one: etcd fsyncs every write, and on a busy disk a lease expiry or a watch event then waits
+        // seconds behind other tests' I/O.
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+        root = base + "portico-etcd-\(UUID().uuidString)"
         var members: [Member] = []
         let ports = try freePorts(size * 2)
         for index in 0..<size {
