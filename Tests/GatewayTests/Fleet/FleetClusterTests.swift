@@ -93,7 +93,7 @@ extension FleetTests {
                         for worker in 0..<4 {
                             group.addTask {
                                 var turn = worker
-                                while record.running.load(ordering: .relaxed) {
+                                while record.running.load(ordering: .relaxed), !Task.isCancelled {
                                     let targets = record.live.withLock { $0 }
                                     let gateway = targets[turn % targets.count]
                                     turn += 1

@@ -82,7 +82,7 @@ struct RouterTests {
         let invoker = FakeInvoker()
         let release = Shared(false)
         invoker.on("GetShelf") { call throws(CallError) in
-            while !release.value { try? await Task.sleep(for: .milliseconds(5)) }
+            while !release.value, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
             return try FakeInvoker.encodeReply(call, json: #"{"theme": "old snapshot"}"#)
         }
         let server = try Self.server(invoker)

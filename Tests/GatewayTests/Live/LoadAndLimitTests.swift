@@ -62,7 +62,7 @@ struct LoadAndLimitTests {
         let release = Shared(false)
         invoker.on("GetShelf") { call throws(CallError) in
             // Held until the test has seen the rejections: they cannot have waited for a slot.
-            while !release.value { try? await Task.sleep(for: .milliseconds(5)) }
+            while !release.value, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
             return try FakeInvoker.encodeReply(call, json: "{}")
         }
         let config = try Fixtures.config(services: Fixtures.protoService, extra: "limits: { max_concurrent: 2 }\n")
@@ -95,7 +95,7 @@ struct LoadAndLimitTests {
         let release = Shared(false)
         invoker.onStream("WatchShelf") { call, continuation in
             continuation.yield(try! FakeInvoker.encodeReply(call, json: #"{"sequence": "1"}"#))
-            while !release.value { try? await Task.sleep(for: .milliseconds(5)) }
+            while !release.value, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
             continuation.finish()
         }
         let config = try Fixtures.config(services: Fixtures.protoService, extra: "limits: { max_concurrent: 1 }\n")

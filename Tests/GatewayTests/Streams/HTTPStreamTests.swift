@@ -114,6 +114,13 @@ struct HTTPStreamTests {
         }
     }
 
+    /// The inventory service on a fake backend, keep-alives every 100 ms and a 1.5 s retry hint.
+    static func quickKeepAlives() throws -> GatewayConfig {
+        try Fixtures.config(
+            services: inventory.replacingOccurrences(of: "@ENDPOINT@", with: "127.0.0.1:9"),
+            extra: "streams: { keepalive: 100ms, retry: 1500ms }\n")
+    }
+
     @Test func idleStreamsGetKeepAliveComments() async throws {
         let invoker = FakeInvoker()
         invoker.onStream("WatchStock") { call, continuation in
@@ -123,10 +130,7 @@ struct HTTPStreamTests {
             if let last = try? FakeInvoker.encodeReply(call, json: #"{"delta":2}"#) { continuation.yield(last) }
             continuation.finish()
         }
-        let config = try Fixtures.config(
-            services: Self.inventory.replacingOccurrences(of: "@ENDPOINT@", with: "127.0.0.1:9"),
-            extra: "streams: { keepalive: 100ms, retry: 1500ms }\n")
-        try await GatewayFixture.with(config, invoker: invoker) { gateway in
+        try await GatewayFixture.with(try Self.quickKeepAlives(), invoker: invoker) { gateway in
             let response = try await gateway.request(
                 "GET", "/v1/inventory/dune:watch", headers: [("Accept", "text/event-stream")])
             #expect(response.text.hasPrefix("retry: 1500\n\nid: 1\ndata: "), "\(response.text)")
@@ -148,10 +152,7 @@ struct HTTPStreamTests {
             if let first = try? FakeInvoker.encodeReply(call, json: #"{"delta":1}"#) { continuation.yield(first) }
             continuation.finish()
         }
-        let config = try Fixtures.config(
-            services: Self.inventory.replacingOccurrences(of: "@ENDPOINT@", with: "127.0.0.1:9"),
-            extra: "streams: { keepalive: 100ms, retry: 1500ms }\n")
-        try await GatewayFixture.with(config, invoker: invoker) { gateway in
+        try await GatewayFixture.with(try Self.quickKeepAlives(), invoker: invoker) { gateway in
             let response = try await gateway.request(
                 "GET", "/v1/inventory/dune:watch", headers: [("Accept", "text/event-stream")])
             #expect(response.status == 200)

@@ -80,21 +80,12 @@ extension ThriftSchemaBuilder {
 
     /// How a resolved type reads in messages.
     func describe(_ type: ThriftType) -> String {
-        switch type {
-        case .bool: "bool"
-        case .byte: "i8"
-        case .i16: "i16"
-        case .i32: "i32"
-        case .i64: "i64"
-        case .double: "double"
-        case .string: "string"
-        case .binary: "binary"
-        case .uuid: "uuid"
-        case .struct(let index): structs[index].qualifiedName
-        case .enum(let index): enums[index].qualifiedName
-        case .list(let element): "list<\(describe(element))>"
-        case .set(let element): "set<\(describe(element))>"
-        case .map(let key, let value): "map<\(describe(key)), \(describe(value))>"
+        type.described { named in
+            switch named {
+            case .struct(let index): structs[index].qualifiedName
+            case .enum(let index): enums[index].qualifiedName
+            default: "\(named)"
+            }
         }
     }
 }

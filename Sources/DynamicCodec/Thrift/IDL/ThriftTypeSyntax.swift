@@ -30,18 +30,5 @@ struct ThriftTypeSyntax: Sendable {
         "string": .string, "binary": .binary, "uuid": .uuid,
     ]
 
-    private static func keyword(of type: ThriftType) -> String {
-        switch type {
-        case .bool: "bool"
-        case .byte: "i8"
-        case .i16: "i16"
-        case .i32: "i32"
-        case .i64: "i64"
-        case .double: "double"
-        case .string: "string"
-        case .binary: "binary"
-        case .uuid: "uuid"
-        default: "\(type)"
-        }
-    }
+    private static func keyword(of type: ThriftType) -> String { type.keyword ?? "\(type)" }
 }
