@@ -95,10 +95,21 @@ struct LoadAndLimitTests {
         let release = Shared(false)
         invoker.onStream("WatchShelf") { call, continuation in
             continuation.yield(try! FakeInvoker.encodeReply(call, json: #"{"sequence": "1"}"#))
-            while !release.value, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            // Held until released whatever happens to this task (a cancelled task's Task.sleep returns at once and
+            // would spin, starving the pool the test runs on).
+            while !release.value {
+                await withCheckedContinuation { resume in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(5)) { resume.resume() }
+                }
+            }
             continuation.finish()
         }
-        let config = try Fixtures.config(services: Fixtures.protoService, extra: "limits: { max_concurrent: 1 }\n")
+        // The stream must outlive the test's steps even on a loaded machine: with the fixture's 2 s RPC timeout the
+        // first stream could end by its deadline, free the slot, and let the second in to wait for a release that
+        // only comes after it.
+        let config = try Fixtures.config(
+            services: Fixtures.protoService.replacingOccurrences(of: "rpc: 2s", with: "rpc: 60s"),
+            extra: "limits: { max_concurrent: 1 }\n")
         try await GatewayFixture.with(config, invoker: invoker) { gateway in
             async let first = gateway.request("GET", "/v1/shelves/1:watch")
             while invoker.callCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
