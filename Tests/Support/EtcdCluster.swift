@@ -71,14 +71,7 @@ public final class EtcdCluster: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let scheme = tls == nil ? "http" : "https"
-        var security: [String] = []
-        if let tls {
-            security = [
-                "--cert-file", tls.serverCertificate, "--key-file", tls.serverKey, "--trusted-ca-file", tls.ca,
-                "--client-cert-auth",
-            ]
-        }
-        process.arguments = [
+        var arguments = [
             "etcd", "--name", member.name, "--data-dir", member.dataDirectory,
             "--listen-client-urls", "\(scheme)://127.0.0.1:\(member.clientPort)",
             "--advertise-client-urls", "\(scheme)://127.0.0.1:\(member.clientPort)",
@@ -87,7 +80,14 @@ public final class EtcdCluster: Sendable {
             "--initial-cluster", cluster, "--initial-cluster-state", "new",
             "--initial-cluster-token", "portico-test", "--heartbeat-interval", "50", "--election-timeout", "500",
             "--logger", "zap", "--log-outputs", "\(member.dataDirectory).log",
-        ] + security
+        ]
+        if let tls {
+            arguments += [
+                "--cert-file", tls.serverCertificate, "--key-file", tls.serverKey, "--trusted-ca-file", tls.ca,
+                "--client-cert-auth",
+            ]
+        }
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

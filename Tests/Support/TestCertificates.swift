@@ -12,6 +12,9 @@ public struct TestCertificates: Sendable {
     public var clientKey: String { directory + "/client.key" }
     /// A CA that signed nothing here: trusting it alone makes the server's certificate fail verification.
     public var otherCA: String { directory + "/other-ca.pem" }
+    /// A server certificate (signed by ``ca``) naming only the DNS name `peer.test`, no address.
+    public var namedServerCertificate: String { directory + "/named.pem" }
+    public var namedServerKey: String { directory + "/named.key" }
 
     public init() throws {
         directory = NSTemporaryDirectory() + "portico-tls-\(UUID().uuidString)"
@@ -27,6 +30,8 @@ public struct TestCertificates: Sendable {
             "server", subject: "/CN=127.0.0.1",
             extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
         try issue("client", subject: "/CN=portico", extensions: "extendedKeyUsage=clientAuth\n")
+        try issue(
+            "named", subject: "/CN=peer.test", extensions: "subjectAltName=DNS:peer.test\nextendedKeyUsage=serverAuth\n")
     }
 
     /// Deletes the files.

@@ -73,7 +73,7 @@ final class EtcdClient: Sendable {
             lease = try caller("etcdserverpb.Lease", client)
             auth = try caller("etcdserverpb.Auth", client)
             watchCaller = try caller("etcdserverpb.Watch", streamClient)
-        } catch where error.details["tls"] == "configuration" {
+        } catch let error where error.details["tls"] == "configuration" {
             // A CA, certificate or key file that exists but does not load.
             throw EtcdStoreURL.invalid(url.description, error.message)
         } catch {
