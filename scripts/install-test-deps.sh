@@ -36,6 +36,8 @@ for spec in "${APT_PACKAGES[@]}"; do
     [ "$installed" = "$version" ] || need_apt+=("$spec")
 done
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+# The TLS tests make their throwaway CA and certificates with the openssl command line (any version).
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
     SUDO=""
     [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -50,7 +50,11 @@ struct MockCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-mode"), help: "How injected failures look: exception, close or mixed.")
     var failMode: String = "mixed"
 
-    @Option(help: "Register in etcd as Kitex's registry-etcd does: etcd://HOST:PORT[,HOST:PORT...].")
+    @Option(
+        help: """
+            Register in etcd as Kitex's registry-etcd does: etcd://HOST:PORT[,HOST:PORT...], or \
+            etcds://...?ca=FILE&cert=FILE&key=FILE over TLS.
+            """)
     var register: String?
 
     @Option(name: .customLong("register-name"), help: "The Kitex service name to register under (default: --service, or the schema's service).")

@@ -43,7 +43,7 @@ struct PublishCommand: AsyncParsableCommand {
     @Option(help: "The admin token (default: PORTICO_ADMIN_TOKEN).")
     var token: String?
 
-    @Option(help: "Write straight into an etcd store: etcd://HOST:PORT[,...]/PREFIX.")
+    @Option(help: "Write straight into an etcd store: etcd://HOST:PORT[,...]/PREFIX (or etcds://... over TLS).")
     var store: String?
 
     func run() async throws {

@@ -27,7 +27,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on (overrides the config).")
     var listen: String?
 
-    @Option(help: "The store (overrides the config): a directory, or etcd://HOST:PORT[,HOST:PORT...][/PREFIX].")
+    @Option(
+        help: """
+            The store (overrides the config): a directory, or etcd://HOST:PORT[,HOST:PORT...][/PREFIX] \
+            (etcds://...?ca=FILE&cert=FILE&key=FILE over TLS).
+            """)
     var store: String?
 
     @Option(name: .customLong("admin-token"), help: "Bearer token of the admin API (overrides config and PORTICO_ADMIN_TOKEN).")

@@ -3,6 +3,9 @@ import Synchronization
 
 /// etcd 3.4 members started by a test on loopback (free ports, a temporary data directory each), killable and
 /// restartable one by one, and always stopped: call ``stop()`` (``with(members:_:)`` does).
+///
+/// With `tls` the members serve clients over TLS only (`https://` client URLs, the given server certificate) and
+/// require a client certificate signed by its CA (`--client-cert-auth`); peers still talk plaintext.
 public final class EtcdCluster: Sendable {
     public struct Member: Sendable {
         public var name: String
@@ -13,16 +16,24 @@ public final class EtcdCluster: Sendable {
 
     public let members: [Member]
     public let root: String
+    /// The certificates of a TLS cluster (nil: plaintext).
+    public let tls: TestCertificates?
     private let processes: Mutex<[Int: Process]>
 
-    /// `etcd://127.0.0.1:A,127.0.0.1:B,.../PREFIX`
+    /// `etcd://127.0.0.1:A,127.0.0.1:B,.../PREFIX`; for a TLS cluster `etcds://...?ca=..&cert=..&key=..` with the
+    /// test CA and client certificate.
     public func storeURL(prefix: String = "/portico") -> String {
-        "etcd://" + members.map { "127.0.0.1:\($0.clientPort)" }.joined(separator: ",") + prefix
+        let hosts = members.map { "127.0.0.1:\($0.clientPort)" }.joined(separator: ",")
+        guard let tls else { return "etcd://" + hosts + prefix }
+        return "etcds://\(hosts)\(prefix)?ca=\(tls.ca)&cert=\(tls.clientCertificate)&key=\(tls.clientKey)"
     }
 
-    public var endpoints: String { members.map { "127.0.0.1:\($0.clientPort)" }.joined(separator: ",") }
+    public var endpoints: String {
+        members.map { "\(tls == nil ? "http" : "https")://127.0.0.1:\($0.clientPort)" }.joined(separator: ",")
+    }
 
-    public init(size: Int) throws {
+    public init(size: Int, tls: TestCertificates? = nil) throws {
+        self.tls = tls
         // tmpfs when there is one: etcd fsyncs every write, and on a busy disk a lease expiry or a watch event then waits
         // seconds behind other tests' I/O.
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
@@ -39,10 +50,10 @@ public final class EtcdCluster: Sendable {
         processes = Mutex([:])
     }
 
-    public static func with<T: Sendable>(members: Int, _ body: @Sendable (EtcdCluster) async throws -> T) async throws
-        -> T
-    {
-        let cluster = try EtcdCluster(size: members)
+    public static func with<T: Sendable>(
+        members: Int, tls: TestCertificates? = nil, _ body: @Sendable (EtcdCluster) async throws -> T
+    ) async throws -> T {
+        let cluster = try EtcdCluster(size: members, tls: tls)
         defer { cluster.stop() }
         try cluster.start()
         try await cluster.waitUntilHealthy()
@@ -59,16 +70,24 @@ public final class EtcdCluster: Sendable {
         try FileManager.default.createDirectory(atPath: member.dataDirectory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
+        let scheme = tls == nil ? "http" : "https"
+        var arguments = [
             "etcd", "--name", member.name, "--data-dir", member.dataDirectory,
-            "--listen-client-urls", "http://127.0.0.1:\(member.clientPort)",
-            "--advertise-client-urls", "http://127.0.0.1:\(member.clientPort)",
+            "--listen-client-urls", "\(scheme)://127.0.0.1:\(member.clientPort)",
+            "--advertise-client-urls", "\(scheme)://127.0.0.1:\(member.clientPort)",
             "--listen-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-advertise-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-cluster", cluster, "--initial-cluster-state", "new",
             "--initial-cluster-token", "portico-test", "--heartbeat-interval", "50", "--election-timeout", "500",
             "--logger", "zap", "--log-outputs", "\(member.dataDirectory).log",
         ]
+        if let tls {
+            arguments += [
+                "--cert-file", tls.serverCertificate, "--key-file", tls.serverKey, "--trusted-ca-file", tls.ca,
+                "--client-cert-auth",
+            ]
+        }
+        process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -103,20 +122,22 @@ public final class EtcdCluster: Sendable {
     /// one of the few threads Swift concurrency runs every test on.
     @discardableResult
     public func etcdctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        let endpoints = endpoints
+        var options = ["--endpoints", endpoints]
+        if let tls {
+            options += ["--cacert", tls.ca, "--cert", tls.clientCertificate, "--key", tls.clientKey]
+        }
+        let all = options + arguments
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
-                continuation.resume(with: Result { try Self.runEtcdctl(endpoints: endpoints, arguments) })
+                continuation.resume(with: Result { try Self.runEtcdctl(all) })
             }.start()
         }
     }
 
-    private static func runEtcdctl(endpoints: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    private static func runEtcdctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            ["etcdctl", "--endpoints", endpoints, "--dial-timeout", "2s", "--command-timeout", "3s"]
-            + arguments
+        process.arguments = ["etcdctl", "--dial-timeout", "2s", "--command-timeout", "3s"] + arguments
         process.environment = ["ETCDCTL_API": "3", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
         let output = Pipe()
         process.standardOutput = output

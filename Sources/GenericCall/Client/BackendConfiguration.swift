@@ -31,6 +31,8 @@ public struct BackendConfiguration: Sendable {
     public var callerName: String
     /// The backend's name in metrics (the `backend` label), e.g. the gateway's service name.
     public var name: String
+    /// TLS for a gRPC backend's connections (nil: plaintext). Other framings refuse it.
+    public var tls: ClientTLSConfiguration?
 
     public init(
         framing: Framing, thriftProtocol: ThriftProtocol = .binary, protobuf: Bool = false,
@@ -38,7 +40,8 @@ public struct BackendConfiguration: Sendable {
         health: HealthPolicy = HealthPolicy(), connectTimeout: Duration = .seconds(1), rpcTimeout: Duration? = .seconds(5),
         retry: RetryPolicy = RetryPolicy(), retryBudgetRatio: Double = 0.1, backupRequestDelay: Duration? = nil,
         maxConnectionsPerEndpoint: Int = 64, maxConcurrentPerConnection: Int = 128,
-        maxFrameSize: Int = defaultMaxFrameSize, callerName: String = "portico", name: String = "default"
+        maxFrameSize: Int = defaultMaxFrameSize, callerName: String = "portico", name: String = "default",
+        tls: ClientTLSConfiguration? = nil
     ) {
         self.framing = framing
         self.thriftProtocol = thriftProtocol
@@ -57,6 +60,7 @@ public struct BackendConfiguration: Sendable {
         self.maxFrameSize = maxFrameSize
         self.callerName = callerName
         self.name = name
+        self.tls = tls
     }
 
     var codec: MessageCodec {

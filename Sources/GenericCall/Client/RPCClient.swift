@@ -37,9 +37,16 @@ public final class RPCClient: Sendable {
         metrics = CallMetrics(backend: configuration.name)
         self.group = group
         let onLoop = configuration.framing != .grpc && transport == nil && configuration.transport == .tcp
+        var tls: GRPCTLSContext?
+        if let settings = configuration.tls {
+            guard configuration.framing == .grpc else {
+                throw CallError(.invalidArgument, "TLS is offered for gRPC backends only")
+            }
+            tls = try GRPCTLSContext(loading: settings)
+        }
         var loops: [LoopClient] = []
         for loop in group.makeIterator() {
-            loops.append(LoopClient(eventLoop: loop, configuration: configuration, onLoopConnections: onLoop))
+            loops.append(LoopClient(eventLoop: loop, configuration: configuration, onLoopConnections: onLoop, tls: tls))
         }
         loopClients = loops
         if configuration.framing == .grpc {

@@ -10,12 +10,18 @@ final class LoopClient: @unchecked Sendable {
     /// One HTTP/2 pool per endpoint for gRPC backends on TCP; empty otherwise.
     let grpcPools: [LoopGRPCPool]
 
-    init(eventLoop: any EventLoop, configuration: BackendConfiguration, onLoopConnections: Bool) {
+    init(
+        eventLoop: any EventLoop, configuration: BackendConfiguration, onLoopConnections: Bool,
+        tls: GRPCTLSContext? = nil
+    ) {
         self.eventLoop = eventLoop
         if configuration.framing == .grpc, configuration.transport == .tcp {
+            var grpcConfiguration = GRPCLoopConfiguration()
+            grpcConfiguration.tls = tls
             grpcPools = configuration.endpoints.map {
                 LoopGRPCPool(
-                    endpoint: $0, eventLoop: eventLoop, maxConnections: 8, connectTimeout: configuration.connectTimeout)
+                    endpoint: $0, eventLoop: eventLoop, maxConnections: 8, connectTimeout: configuration.connectTimeout,
+                    configuration: grpcConfiguration)
             }
         } else {
             grpcPools = []

@@ -10,6 +10,7 @@ final class LoopGRPCPool {
     let eventLoop: any EventLoop
     let maxConnections: Int
     let connectTimeout: Duration
+    let configuration: GRPCLoopConfiguration
 
     private var connections: [GRPCLoopConnection] = []
     /// Calls waiting for the connection being opened.
@@ -17,8 +18,12 @@ final class LoopGRPCPool {
     private var isConnecting = false
     private var isShutDown = false
 
-    init(endpoint: Endpoint, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: Duration) {
+    init(
+        endpoint: Endpoint, eventLoop: any EventLoop, maxConnections: Int, connectTimeout: Duration,
+        configuration: GRPCLoopConfiguration = GRPCLoopConfiguration()
+    ) {
         self.endpoint = endpoint
+        self.configuration = configuration
         self.eventLoop = eventLoop
         self.maxConnections = max(1, maxConnections)
         self.connectTimeout = connectTimeout
@@ -41,7 +46,9 @@ final class LoopGRPCPool {
         waiting.append(lease)
         guard !isConnecting else { return }
         isConnecting = true
-        GRPCLoopConnection.connect(to: endpoint, on: eventLoop, connectTimeout: connectTimeout) { result in
+        GRPCLoopConnection.connect(
+            to: endpoint, on: eventLoop, connectTimeout: connectTimeout, configuration: configuration
+        ) { result in
             self.isConnecting = false
             let leases = self.waiting
             self.waiting = []

@@ -14,6 +14,8 @@ package struct GRPCLoopConfiguration: Sendable {
     package var streamWindowSize = 1024 * 1024
     package var connectionWindowSize = 8 * 1024 * 1024
     package var frameLimits = GRPCFrameLimits.backend
+    /// TLS for the connection (nil: plaintext HTTP/2 with prior knowledge).
+    package var tls: GRPCTLSContext?
 
     package init() {}
 }

@@ -2,8 +2,9 @@ package import NIOCore
 import NIOHTTP2
 import NIOPosix
 
-/// A gRPC client connection (HTTP/2 with prior knowledge, plaintext) bound to one event loop: calls are streams
-/// multiplexed on it, their frames read and written on the loop, with no lock, task or continuation per call.
+/// A gRPC client connection (HTTP/2 with prior knowledge over plaintext, or over TLS with ALPN `h2`) bound to one
+/// event loop: calls are streams multiplexed on it, their frames read and written on the loop, with no lock, task
+/// or continuation per call.
 ///
 /// Everything is called on ``eventLoop`` and calls back on it. Deadlines are the caller's to keep: the timeout of
 /// a call is sent as `grpc-timeout`, and ``GRPCCallHandle/cancel()`` ends a call early.
@@ -11,6 +12,8 @@ package final class GRPCLoopConnection {
     package let eventLoop: any EventLoop
     let configuration: GRPCLoopConfiguration
     let authority: String
+    /// `:scheme` of every request: `https` over TLS, else `http`.
+    let scheme: String
     /// The handler's context once the channel is set up; nil after it is gone.
     var context: ChannelHandlerContext?
     /// Calls in flight by stream id.
@@ -35,10 +38,15 @@ package final class GRPCLoopConnection {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.authority = authority
+        scheme = configuration.tls == nil ? "http" : "https"
     }
 
     /// Connects (TCP or Unix socket per `endpoint`) on `eventLoop` and calls `completion` once, on the loop:
     /// CONNECT_TIMEOUT when the connect timeout fired, UNAVAILABLE when the connection was refused or failed.
+    ///
+    /// With ``GRPCLoopConfiguration/tls`` the connection is handed out only once the TLS handshake is done and the
+    /// server's first bytes arrived; a handshake failure is UNAVAILABLE saying why ("TLS handshake with ...
+    /// failed: ..."), and a handshake that takes longer than the connect timeout (at least 2 s) CONNECT_TIMEOUT.
     package static func connect(
         to endpoint: Endpoint, on eventLoop: any EventLoop, connectTimeout: Duration,
         configuration: GRPCLoopConfiguration = GRPCLoopConfiguration(),
@@ -52,11 +60,26 @@ package final class GRPCLoopConnection {
         let connection = GRPCLoopConnection(eventLoop: eventLoop, configuration: configuration, authority: authority)
         let bound = NIOLoopBound(connection, eventLoop: eventLoop)
         let handlerConfiguration = configuration.handlerConfiguration
+        let tls = configuration.tls
+        // Completed by the TLS handler once the connection is usable, or failed (always completed: a connect that
+        // fails fails it too).
+        let tlsReady = tls == nil ? nil : eventLoop.makePromise(of: Void.self)
+        let handshakeTimeout = max(connectTimeout, .seconds(2))
+        let host: String
+        switch endpoint {
+        case .tcp(let name, _): host = name
+        case .unix: host = "localhost"
+        }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(max(1, GRPCTime.nanoseconds(connectTimeout))))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls, let tlsReady {
+                        try channel.pipeline.syncOperations.addHandler(tls.makeHandler(connectingTo: host))
+                        try channel.pipeline.syncOperations.addHandler(
+                            GRPCTLSHandshakeHandler(ready: tlsReady, timeout: GRPCTime.amount(handshakeTimeout)))
+                    }
                     let http2 = NIOHTTP2Handler(
                         mode: .client, connectionConfiguration: handlerConfiguration.connection,
                         streamConfiguration: handlerConfiguration.stream)
@@ -71,11 +94,29 @@ package final class GRPCLoopConnection {
         }
         future.assumeIsolated().whenComplete { result in
             switch result {
-            case .success:
-                // NIO completes the connect before it fires channelActive, where the HTTP/2 handler sends the
-                // connection preface: hand the connection out on the next tick, when the preface has gone first.
-                eventLoop.assumeIsolated().execute { completion(.success(connection)) }
+            case .success(let channel):
+                guard let tlsReady else {
+                    // NIO completes the connect before it fires channelActive, where the HTTP/2 handler sends the
+                    // connection preface: hand the connection out on the next tick, when the preface has gone first.
+                    eventLoop.assumeIsolated().execute { completion(.success(connection)) }
+                    return
+                }
+                tlsReady.futureResult.assumeIsolated().whenComplete { ready in
+                    switch ready {
+                    case .success:
+                        // Completed inside the read of the server's first bytes: let HTTP/2 take them first.
+                        eventLoop.assumeIsolated().execute { completion(.success(connection)) }
+                    case .failure(let error):
+                        channel.close(promise: nil)
+                        completion(
+                            .failure(
+                                GRPCTLSFailure.error(
+                                    error, endpoint: endpoint, timeout: handshakeTimeout,
+                                    presentsCertificate: tls?.presentsCertificate ?? false)))
+                    }
+                }
             case .failure(let error):
+                tlsReady?.fail(error)
                 completion(.failure(GRPCConnectFailure.error(error, endpoint: endpoint, timeout: connectTimeout)))
             }
         }
@@ -145,7 +186,8 @@ package final class GRPCLoopConnection {
         nextStreamID += 2
         streams[id] = GRPCLoopStream(
             id: id, observer: observer, maximumMessageLength: configuration.maximumMessageLength)
-        let head = GRPCRequestHead.headers(path: path, authority: authority, metadata: metadata, timeout: timeout)
+        let head = GRPCRequestHead.headers(
+            scheme: scheme, path: path, authority: authority, metadata: metadata, timeout: timeout)
         context.write(NIOAny(HTTP2Frame(streamID: HTTP2StreamID(id), payload: .headers(.init(headers: head)))), promise: nil)
         return (id, context)
     }

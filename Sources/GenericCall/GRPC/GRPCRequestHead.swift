@@ -3,11 +3,13 @@ import NIOHPACK
 
 /// The HEADERS of a gRPC request: pseudo-headers, content-type, te, grpc-timeout and the caller's metadata.
 enum GRPCRequestHead {
-    static func headers(path: String, authority: String, metadata: [RPCHeader], timeout: Duration?) -> HPACKHeaders {
+    static func headers(
+        scheme: String = "http", path: String, authority: String, metadata: [RPCHeader], timeout: Duration?
+    ) -> HPACKHeaders {
         var headers = HPACKHeaders()
         headers.reserveCapacity(7 + metadata.count)
         headers.add(name: ":method", value: "POST")
-        headers.add(name: ":scheme", value: "http")
+        headers.add(name: ":scheme", value: scheme)
         headers.add(name: ":path", value: path)
         headers.add(name: ":authority", value: authority)
         headers.add(name: "content-type", value: "application/grpc")

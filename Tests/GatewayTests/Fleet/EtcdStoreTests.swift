@@ -14,7 +14,7 @@ struct EtcdStoreUnitTests {
         #expect(try EtcdStoreURL(parsing: "etcd://h:1").prefix == "/portico")
         #expect(try EtcdStoreURL(parsing: "etcd://h:1/p/?user=root&password_env=PW").user == "root")
         for bad in [
-            "etcd://", "etcd://h", "etcd://h:1,,h:2", "etcd://h:99999", "etcds://h:1", "etcd://h:1/a//b",
+            "etcd://", "etcd://h", "etcd://h:1,,h:2", "etcd://h:99999", "etcds://h", "etcd://h:1/a//b",
             "etcd://h:1?user=root", "etcd://h:1?colour=red", "etcd://h:1/p q",
         ] {
             #expect(throws: GatewayError.self, "\(bad)") { try EtcdStoreURL(parsing: bad) }

@@ -28,7 +28,7 @@ extension GatewayConfig {
                 do {
                     _ = try EtcdStoreURL(parsing: store)
                 } catch {
-                    throw ConfigError("store", error.message)
+                    throw ConfigError("store", "\(error.code): \(error.message)")
                 }
             }
             self.store = store

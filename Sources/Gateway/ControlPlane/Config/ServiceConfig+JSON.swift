@@ -56,6 +56,7 @@ extension ServiceConfig {
         }
         if protoNames { fields.append("\"proto_names\":true") }
         if let metadataPrefix { fields.append("\"metadata_prefix\":\(quote(metadataPrefix))") }
+        if let tls { fields.append("\"tls\":" + Self.tlsJSON(tls)) }
         return "{" + fields.joined(separator: ",") + "}"
     }
 }

@@ -107,6 +107,7 @@ extension ServiceConfig {
         config.strict = try reader.bool("strict") ?? true
         config.protoNames = try reader.bool("proto_names") ?? false
         config.metadataPrefix = try reader.string("metadata_prefix")
+        config.tls = try Self.tlsSettings(&reader, framing: config.framing, transport: config.transport)
         try reader.rejectUnknownKeys()
         self = config
     }

@@ -156,6 +156,8 @@ public struct ServiceConfig: Sendable, Hashable {
     /// The auth policy (a name under `auth:` in the gateway config) guarding the service's routes; nil: none.
     /// Methods may name another policy or `none`.
     public var auth: String?
+    /// TLS to a gRPC service's endpoints (`tls:` in the config); nil: plaintext.
+    public var tls: ClientTLSConfiguration?
 
     /// The prefix in effect for `framing`.
     public func metadataPrefix(for framing: Framing) -> String {

@@ -147,6 +147,7 @@ public final class GenericCallInvoker: BackendInvoker {
             retry: config.retry.policy(method: ""), retryBudgetRatio: config.retry.budgetPercent / 100,
             callerName: "portico-gateway", name: config.name)
         backend.weights = config.weights
+        backend.tls = config.tls
         let client = try RPCClient(backend)
         let (chosen, replaced) = clients.withLock { clients -> (RPCClient, RPCClient?) in
             if let entry = clients[config.name], entry.config == config, entry.protobuf == protobuf {

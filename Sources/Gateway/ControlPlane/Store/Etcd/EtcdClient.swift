@@ -60,11 +60,12 @@ final class EtcdClient: Sendable {
                 BackendConfiguration(
                     framing: .grpc, endpoints: url.endpoints, health: health, connectTimeout: .milliseconds(500),
                     rpcTimeout: requestTimeout, retry: retry, retryBudgetRatio: 1, maxFrameSize: 64 << 20,
-                    callerName: "portico-gateway", name: "etcd"))
+                    callerName: "portico-gateway", name: "etcd", tls: url.tls))
             streamClient = try RPCClient(
                 BackendConfiguration(
                     framing: .grpc, endpoints: url.endpoints, health: health, connectTimeout: .milliseconds(500),
-                    rpcTimeout: nil, maxFrameSize: 64 << 20, callerName: "portico-gateway", name: "etcd-watch"))
+                    rpcTimeout: nil, maxFrameSize: 64 << 20, callerName: "portico-gateway", name: "etcd-watch",
+                    tls: url.tls))
             func caller(_ service: String, _ client: RPCClient) throws(CallError) -> JSONCaller {
                 JSONCaller(schema: try ServiceSchema.find(service, protobuf: schema), client: client)
             }
@@ -72,6 +73,9 @@ final class EtcdClient: Sendable {
             lease = try caller("etcdserverpb.Lease", client)
             auth = try caller("etcdserverpb.Auth", client)
             watchCaller = try caller("etcdserverpb.Watch", streamClient)
+        } catch let error where error.details["tls"] == "configuration" {
+            // A CA, certificate or key file that exists but does not load.
+            throw EtcdStoreURL.invalid(url.description, error.message)
         } catch {
             throw GatewayError(code: "STORE_ERROR", status: 500, "cannot make the etcd client: \(error)")
         }

@@ -1,10 +1,20 @@
 public import GenericCall
 
-/// Where an etcd store lives: `etcd://HOST:PORT[,HOST:PORT...][/PREFIX][?user=NAME&password_env=VAR]`.
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Where an etcd store lives: `etcd://HOST:PORT[,HOST:PORT...][/PREFIX][?user=NAME&password_env=VAR]`, or over
+/// TLS `etcds://HOST:PORT[,...][/PREFIX][?ca=FILE&cert=FILE&key=FILE&server_name=NAME&user=...&password_env=...]`.
 ///
 /// The prefix (default `/portico`) holds everything the gateways share; the credentials, when given, are sent to
-/// etcd's `Auth.Authenticate` and the token it returns travels with every call. TLS is not offered: Portico's gRPC
-/// client speaks plaintext HTTP/2 only, so a store URL with `etcds://` or `https` endpoints is refused.
+/// etcd's `Auth.Authenticate` and the token it returns travels with every call. With `etcds://` every member is
+/// reached over TLS: `ca` is the PEM file of the CA that signed etcd's certificates (default: the system's
+/// roots), `cert` and `key` a client certificate and its key for etcd's `--client-cert-auth` (both or neither),
+/// and `server_name` the name expected in the members' certificates (default: each endpoint's host; an IP
+/// address must then be an IP SAN of the certificate).
 public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
     public var endpoints: [Endpoint]
     /// The key prefix, without a trailing slash (`/portico`).
@@ -12,14 +22,18 @@ public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
     public var user: String?
     /// The environment variable holding the password (never the password itself in the config).
     public var passwordVariable: String?
+    /// TLS to every member (`etcds://`); nil: plaintext (`etcd://`).
+    public var tls: ClientTLSConfiguration?
 
     public init(
-        endpoints: [Endpoint], prefix: String = "/portico", user: String? = nil, passwordVariable: String? = nil
+        endpoints: [Endpoint], prefix: String = "/portico", user: String? = nil, passwordVariable: String? = nil,
+        tls: ClientTLSConfiguration? = nil
     ) {
         self.endpoints = endpoints
         self.prefix = prefix
         self.user = user
         self.passwordVariable = passwordVariable
+        self.tls = tls
     }
 
     /// Whether `text` names an etcd store rather than a directory.
@@ -29,13 +43,11 @@ public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the `store:` value; errors name what is wrong (code STORE_URL_INVALID).
     public init(parsing text: String) throws(GatewayError) {
-        guard text.hasPrefix("etcd://") else {
-            if text.hasPrefix("etcds://") {
-                throw Self.invalid(text, "TLS to etcd is not supported yet (use etcd:// on a trusted network)")
-            }
-            throw Self.invalid(text, "expected etcd://HOST:PORT[,HOST:PORT...][/PREFIX]")
+        let secure = text.hasPrefix("etcds://")
+        guard secure || text.hasPrefix("etcd://") else {
+            throw Self.invalid(text, "expected etcd://HOST:PORT[,HOST:PORT...][/PREFIX] (or etcds:// for TLS)")
         }
-        var rest = Substring(text.dropFirst("etcd://".count))
+        var rest = Substring(text.dropFirst(secure ? "etcds://".count : "etcd://".count))
         var query: Substring = ""
         if let mark = rest.firstIndex(of: "?") {
             query = rest[rest.index(after: mark)...]
@@ -68,6 +80,7 @@ public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
         guard !endpoints.isEmpty else { throw Self.invalid(text, "no endpoint") }
         var user: String?
         var passwordVariable: String?
+        var options: [String: String] = [:]
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[1].isEmpty else {
@@ -76,17 +89,44 @@ public struct EtcdStoreURL: Sendable, Hashable, CustomStringConvertible {
             switch parts[0] {
             case "user": user = parts[1]
             case "password_env": passwordVariable = parts[1]
-            default: throw Self.invalid(text, "unknown option '\(parts[0])' (user, password_env)")
+            case "ca", "cert", "key", "server_name":
+                guard secure else { throw Self.invalid(text, "'\(parts[0])' is a TLS option: use etcds://") }
+                options[parts[0]] = parts[1]
+            default:
+                throw Self.invalid(
+                    text, "unknown option '\(parts[0])' (user, password_env; with etcds:// ca, cert, key, server_name)")
             }
         }
         guard (user == nil) == (passwordVariable == nil) else {
             throw Self.invalid(text, "user and password_env go together")
         }
-        self.init(endpoints: endpoints, prefix: prefix, user: user, passwordVariable: passwordVariable)
+        let tls: ClientTLSConfiguration? = try secure ? Self.tlsSettings(options, text) : nil
+        self.init(endpoints: endpoints, prefix: prefix, user: user, passwordVariable: passwordVariable, tls: tls)
+    }
+
+    /// The TLS options of an `etcds://` URL; the files must exist when the URL is parsed.
+    private static func tlsSettings(_ options: [String: String], _ text: String) throws(GatewayError)
+        -> ClientTLSConfiguration
+    {
+        guard (options["cert"] == nil) == (options["key"] == nil) else {
+            let missing =
+                options["cert"] == nil ? "key needs cert (the client certificate)" : "cert needs key (its private key)"
+            throw invalid(text, missing)
+        }
+        for (option, what) in [("ca", "CA certificate"), ("cert", "client certificate"), ("key", "client key")] {
+            guard let path = options[option] else { continue }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                let problem = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+                throw invalid(text, "the \(what) file '\(path)' (\(option)=) \(problem)")
+            }
+        }
+        return ClientTLSConfiguration(
+            trustRoots: options["ca"].map { .pemFile($0) } ?? .system, certificateChainFile: options["cert"],
+            privateKeyFile: options["key"], serverName: options["server_name"])
     }
 
     public var description: String {
-        "etcd://" + endpoints.map(\.description).joined(separator: ",") + prefix
+        (tls == nil ? "etcd://" : "etcds://") + endpoints.map(\.description).joined(separator: ",") + prefix
     }
 
     static func invalid(_ text: String, _ reason: String) -> GatewayError {
