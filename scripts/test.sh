@@ -15,11 +15,15 @@ for target in DynamicCodecTests HTTPMappingTests GenericCallTests ShmIPCTests; d
 done
 # The OpenAPI suites drive headless Chromium, schemathesis and the spec validator (seconds of CPU each): they run in
 # a pass of their own, so the gateway suites that time deadlines of a few hundred milliseconds are not starved.
+# The WebSocket and browser stream suites (thousands of sessions, headless Chromium) get a pass of their own too.
 heavy='GatewayTests\.(ConsoleLiveTests|OpenAPIDocumentTests)'
+sockets='GatewayTests\.(WebSocketBridgeTests|WebSocketProxyTests|BrowserStreamTests)'
 echo "== GatewayTests"
-swift test --skip-build --filter '^GatewayTests\.' --skip "$heavy" "$@" || status=1
+swift test --skip-build --filter '^GatewayTests\.' --skip "$heavy" --skip "$sockets" "$@" || status=1
 echo "== GatewayTests (OpenAPI, console)"
 swift test --skip-build --filter "^$heavy" "$@" || status=1
+echo "== GatewayTests (WebSocket, browser streams)"
+swift test --skip-build --filter "^$sockets" "$@" || status=1
 echo "== PorticoCLITests"
 swift test --skip-build --filter '^PorticoCLITests\.' "$@" || status=1
 exit $status
