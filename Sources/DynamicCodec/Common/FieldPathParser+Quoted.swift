@@ -27,13 +27,11 @@ extension FieldPathParser {
         guard index < text.count else { throw failure("unterminated string") }
         let escaped = text[index]
         index += 1
+        if let byte = JSONString.unescapedByte(escaped) {
+            bytes.append(byte)
+            return
+        }
         switch escaped {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(escaped)
-        case UInt8(ascii: "b"): bytes.append(0x08)
-        case UInt8(ascii: "f"): bytes.append(0x0C)
-        case UInt8(ascii: "n"): bytes.append(0x0A)
-        case UInt8(ascii: "r"): bytes.append(0x0D)
-        case UInt8(ascii: "t"): bytes.append(0x09)
         case UInt8(ascii: "0"): bytes.append(0x00)
         case UInt8(ascii: "x"):
             guard let value = hexValue(digits: 2) else {

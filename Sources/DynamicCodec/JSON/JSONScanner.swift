@@ -208,15 +208,11 @@ package struct JSONScanner {
         guard end - position >= 2 else { throw failure("unterminated escape", at: start) }
         let code = byte(at: position + 1)
         position += 2
+        if let byte = JSONString.unescapedByte(code) {
+            scratch.append(byte)
+            return
+        }
         switch code {
-        case UInt8(ascii: "\""): scratch.append(0x22)
-        case UInt8(ascii: "\\"): scratch.append(0x5C)
-        case UInt8(ascii: "/"): scratch.append(0x2F)
-        case UInt8(ascii: "b"): scratch.append(0x08)
-        case UInt8(ascii: "f"): scratch.append(0x0C)
-        case UInt8(ascii: "n"): scratch.append(0x0A)
-        case UInt8(ascii: "r"): scratch.append(0x0D)
-        case UInt8(ascii: "t"): scratch.append(0x09)
         case UInt8(ascii: "u"):
             var scalar = try readHex4(at: start)
             if (0xD800...0xDBFF).contains(scalar) {
