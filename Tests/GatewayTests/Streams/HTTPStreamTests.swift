@@ -1,6 +1,7 @@
 import DynamicCodec
 import Foundation
 import GenericCall
+import Synchronization
 import Testing
 
 @testable import Gateway
@@ -163,6 +164,39 @@ struct HTTPStreamTests {
             #expect(failed.status == 200, "the stream had started: the error is in-band")
             #expect(failed.text.hasPrefix("retry: 1500\n\n: keep-alive\n\n"), "\(failed.text)")
             #expect(failed.text.contains("event: error\ndata: {\"code\":\"UNAVAILABLE\""), "\(failed.text)")
+        }
+    }
+}
+
+extension HTTPStreamTests {
+    /// A stream whose second message comes 300 ms after the first (the producer waits on a timer that nothing
+    /// cancels) delivers both, on the first request of a fresh gateway as on later ones, SSE and NDJSON.
+    @Test(arguments: [true, false])
+    func aSlowSecondMessageIsNeverDropped(sse: Bool) async throws {
+        for round in 0..<3 {
+            let invoker = FakeInvoker()
+            let outcomes = Mutex<[String]>([])
+            invoker.onStream("WatchStock") { call, continuation in
+                guard let first = try? FakeInvoker.encodeReply(call, json: #"{"delta":1}"#),
+                    let second = try? FakeInvoker.encodeReply(call, json: #"{"delta":2}"#)
+                else { return }
+                outcomes.withLock { $0.append("1: \(continuation.yield(first))") }
+                await withCheckedContinuation { (resume: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) { resume.resume() }
+                }
+                outcomes.withLock { $0.append("2: \(continuation.yield(second))") }
+                continuation.finish()
+            }
+            try await GatewayFixture.with(try Self.quickKeepAlives(), invoker: invoker) { gateway in
+                for request in 0..<2 {
+                    let response = try await gateway.request(
+                        "GET", "/v1/inventory/dune:watch", headers: sse ? [("Accept", "text/event-stream")] : [])
+                    let record = outcomes.withLock { $0 }
+                    #expect(response.status == 200, "round \(round) request \(request): \(response.text)")
+                    #expect(response.text.contains(#"{"delta":1}"#), "round \(round) request \(request): \(response.text) \(record)")
+                    #expect(response.text.contains(#"{"delta":2}"#), "round \(round) request \(request): \(response.text) \(record)")
+                }
+            }
         }
     }
 }
