@@ -38,15 +38,28 @@ let package = Package(
         .executableTarget(
             name: "GatewayBenchmarks",
             dependencies: [
-                .product(name: "Gateway", package: "Portico"),
-                .product(name: "GenericCall", package: "Portico"),
-                .product(name: "DynamicCodec", package: "Portico"),
+                "GatewayBenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "GatewayBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The same request for heaptrack (which call sites allocate per request): a plain executable.
+        .executableTarget(
+            name: "GatewayAllocationProbe",
+            dependencies: ["GatewayBenchmarkSupport"],
+            path: "GatewayAllocationProbe"
+        ),
+        .target(
+            name: "GatewayBenchmarkSupport",
+            dependencies: [
+                .product(name: "Gateway", package: "Portico"),
+                .product(name: "GenericCall", package: "Portico"),
+                .product(name: "DynamicCodec", package: "Portico"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "GatewayBenchmarkSupport"
         ),
         // Runs one operation N times for valgrind's callgrind (CallgrindProbe/callgrind.sh): valgrind 3.19 crashes
         // loading the package-benchmark executables, so instruction counts come from this plain executable.

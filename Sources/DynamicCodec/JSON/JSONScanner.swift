@@ -145,6 +145,9 @@ package struct JSONScanner {
             position += 1
         }
         scratch.removeAll(keepingCapacity: true)
+        // An unescaped string is never longer than its escaped text: room for what is left of the input (up to
+        // 4 KiB) makes one allocation per scanner, not one per growth.
+        if scratch.capacity < min(end - start, 4096) { scratch.reserveCapacity(min(end - start, 4096)) }
         for index in start..<position { scratch.append(byte(at: index)) }
         try readStringSlow()
         return StringToken(range: 0..<scratch.count, inScratch: true, offset: start - 1)

@@ -13,7 +13,8 @@ struct RoutedRequest {
     var options: HTTPMappingOptions
     /// The metrics label: `GET /v1/shelves/{shelf}`.
     var label: String
-    var slot: RouteSlot
+    /// The route's concurrency slot; nil when routes have no limit (nothing to give back).
+    var slot: RouteSlot?
     var callerTimeout: Duration?
     var isServerStream: Bool
     /// The method takes a stream of requests (client-streaming or bidirectional): an NDJSON body over HTTP, or a
@@ -51,7 +52,7 @@ extension GatewayHandler {
         } catch {
             return .failure(Refusal(label: "unmatched", response: GatewayResponse(GatewayError(error))))
         }
-        let label = "\(match.route.httpMethod) \(match.route.template)"
+        let label = match.route.label
         guard let (service, options) = snapshot.service(for: match.route.target) else {
             return .failure(Refusal(label: label, response: GatewayResponse(GatewayError(CallError(.unavailable, "no service serves \(label)")))))
         }
@@ -75,7 +76,7 @@ extension GatewayHandler {
             error.headers = [("Retry-After", "1")]
             return .failure(Refusal(label: label, response: GatewayResponse(error)))
         }
-        let slot = RouteSlot(limiter, route: label)
+        let slot = limiter.limit == nil ? nil : RouteSlot(limiter, route: label)
         let callerTimeout: Duration?
         do {
             callerTimeout = try CallerDeadline.timeout(
@@ -157,7 +158,7 @@ extension GatewayHandler {
         case .failure(let refusal): return (refusal.label, refusal.response.hummingbird)
         case .success(let value): routed = value
         }
-        defer { routed.slot.hold() }
+        defer { routed.slot?.hold() }
         let body: [UInt8]
         do {
             body = try await collectBody(request.body, contentLength: request.headers[.contentLength])
@@ -279,14 +280,25 @@ extension GatewayHandler {
     }
 
     static func response(_ parts: HTTPResponseParts) -> GatewayResponse {
+        if parts.headers.isEmpty, parts.cookies.isEmpty {
+            // The usual reply: a JSON body and no mapped headers (the fields are shared, not built per request).
+            return GatewayResponse(
+                status: parts.status, headers: parts.body.isEmpty ? HTTPFields() : jsonFields,
+                body: ByteBuffer(bytes: parts.body))
+        }
         var headers = HTTPFields()
-        for header in parts.headers + parts.setCookieHeaders {
+        for header in parts.headers {
             guard let name = HTTPField.Name(header.name) else { continue }
             headers.append(HTTPField(name: name, value: header.value))
+        }
+        for header in parts.setCookieHeaders {
+            headers.append(HTTPField(name: .setCookie, value: header.value))
         }
         if headers[.contentType] == nil, !parts.body.isEmpty { headers[.contentType] = GatewayResponse.jsonType }
         return GatewayResponse(status: parts.status, headers: headers, body: ByteBuffer(bytes: parts.body))
     }
+
+    private static let jsonFields: HTTPFields = [.contentType: GatewayResponse.jsonType]
 
     static let grpcTimeoutField = HTTPField.Name("grpc-timeout")!
     static let lastEventIDField = HTTPField.Name("Last-Event-ID")!

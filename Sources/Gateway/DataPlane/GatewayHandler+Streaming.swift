@@ -62,7 +62,7 @@ extension GatewayHandler {
     /// send a `:` comment after every `streams.keepalive` without an event.
     func stream(
         _ call: BackendCall, match: RouteMatch, options: HTTPMappingOptions, request: Request, label: String,
-        slot: RouteSlot, messages requestMessages: [[UInt8]]? = nil, firstEventID: Int = 1
+        slot: RouteSlot?, messages requestMessages: [[UInt8]]? = nil, firstEventID: Int = 1
     ) async -> Response {
         let accept = request.headers[.accept] ?? ""
         let format: StreamFormat = accept.contains("text/event-stream") ? .serverSentEvents : .ndjson
@@ -102,7 +102,7 @@ extension GatewayHandler {
         let retry = streamSettings.retry
         // The body holds the route's concurrency slot until the stream ends.
         let body = ResponseBody { [self, slot] writer in
-            defer { slot.hold() }
+            defer { slot?.hold() }
             var iterator = remaining.iterator
             var eventID = firstEventID
             if let opening = format.opening(retry: retry) { try await writer.write(opening) }

@@ -130,8 +130,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             write(rejection, label: "rejected", exchange: exchange)
             return
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first
-            .map(String.init) ?? head.uri
+        // (Without a query the path shares the target's storage.)
+        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         if gateway.isAdminPath(path) || path == "/metrics" || gateway.isConsoleRequest(method: httpRequest.method, path: path) {
             serveAsync(httpRequest, body: request.body, exchange: exchange)
             return
@@ -181,7 +181,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         let completion: (Result<[UInt8], CallError>) -> Void = { [self] result in
             call = nil
             let response = gateway.finish(prepared, result: result)
-            prepared.routed.slot.hold()
+            prepared.routed.slot?.hold()
             guard isActive else {
                 gateway.metrics.inFlight(-1)
                 return

@@ -148,7 +148,7 @@ final class ReplyDispatchHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         do {
-            connection.deliver(try codec.decode(Array(frame.readableBytesView)))
+            connection.deliver(try codec.decode(frame))
         } catch {
             // A stream we cannot parse cannot be resynchronised: fail everything on it.
             connection.fail(

@@ -86,9 +86,9 @@ final class LoopAttempt: @unchecked Sendable {
         sequenceID = client.nextSequenceID()
         let envelope = client.envelope(
             request, sequenceID: sequenceID, remaining: remaining, options: call.options)
-        let frame: ByteBuffer
+        var frame = connection.channel.allocator.buffer(capacity: 0)
         do throws(FramingError) {
-            frame = connection.channel.allocator.buffer(bytes: try client.configuration.codec.encode(envelope))
+            try client.configuration.codec.encode(envelope, into: &frame)
         } catch {
             self.connection = nil
             if pool.multiplexed { pool.callEnded() } else { pool.release(connection, reusable: true) }

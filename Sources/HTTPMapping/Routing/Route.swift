@@ -32,6 +32,17 @@ public struct Route: Sendable, CustomStringConvertible {
     /// Whether this is the `POST /{package.Service}/{Method}` route every method gets.
     public let isGeneric: Bool
     let pattern: RoutePattern
+    /// `POST /v1/shelves/{shelf}`: the route's name in metrics and logs, made once with the route.
+    public let label: String
+
+    init(httpMethod: String, template: String, target: RouteTarget, isGeneric: Bool, pattern: RoutePattern) {
+        self.httpMethod = httpMethod
+        self.template = template
+        self.target = target
+        self.isGeneric = isGeneric
+        self.pattern = pattern
+        label = "\(httpMethod) \(template)"
+    }
 
     public var description: String {
         "\(httpMethod) \(template) -> \(target.serviceName).\(target.methodName)"

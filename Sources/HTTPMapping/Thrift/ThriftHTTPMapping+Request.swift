@@ -55,15 +55,14 @@ struct ThriftHTTPRequestBuilder {
         let jsonOptions = options.thriftJSONOptions
         let body = ProtoHTTPMapping.isBlank(request.body) ? Array("{}".utf8) : request.body
         if generic {
-            let encoded: [UInt8]
+            // The JSON body is the request struct, written straight into the arguments struct.
             do throws(CodecError) {
-                encoded = try ThriftJSON.decode(
+                return try ThriftJSON.decode(
                     body, as: type, schema: schema, encoding: options.thriftProtocol,
-                    options: jsonOptions)
+                    options: jsonOptions, wrappedIn: argument?.id)
             } catch {
                 throw Self.bodyError(error, key: nil)
             }
-            return try wrap(encoded, in: argument, writer: writer)
         }
         let sources = type.fields.map { ThriftHTTPBinding.requestSource($0, httpMethod: httpMethod) }
         // Body keys are read from the form fields when the body is a form.

@@ -214,26 +214,43 @@ public enum ThriftJSON {
         _ json: [UInt8], as type: ThriftStructDescriptor, schema: ThriftSchema, encoding: ThriftProtocol = .binary,
         options: ThriftJSONOptions = ThriftJSONOptions()
     ) throws(CodecError) -> [UInt8] {
+        try decode(json, as: type, schema: schema, encoding: encoding, options: options, wrappedIn: nil)
+    }
+
+    /// Converts JSON text to a struct of `type` written as field `fieldID` of an outer struct (a method's
+    /// arguments struct: `{fieldID: struct}` and its stop), in one pass with no copy of the inner struct.
+    public static func decode(
+        _ json: [UInt8], as type: ThriftStructDescriptor, schema: ThriftSchema, encoding: ThriftProtocol,
+        options: ThriftJSONOptions, wrappedIn fieldID: Int16?
+    ) throws(CodecError) -> [UInt8] {
         guard json.count <= options.limits.maxMessageSize else {
             throw CodecError(
                 .sizeLimitExceeded, "JSON of \(json.count) bytes exceeds the limit of \(options.limits.maxMessageSize)")
         }
         return try json.withCodecBytes { (buffer) throws(CodecError) in
             switch encoding {
-            case .binary: try run(ThriftBinaryWriter(), buffer, type, schema, options)
-            case .compact: try run(ThriftCompactWriter(), buffer, type, schema, options)
+            case .binary: try run(ThriftBinaryWriter(), buffer, type, schema, options, wrappedIn: fieldID)
+            case .compact: try run(ThriftCompactWriter(), buffer, type, schema, options, wrappedIn: fieldID)
             }
         }
     }
 
     package static func run<Writer: ThriftCountPatching>(
         _ writer: Writer, _ buffer: UnsafeRawBufferPointer, _ type: ThriftStructDescriptor, _ schema: ThriftSchema,
-        _ options: ThriftJSONOptions
+        _ options: ThriftJSONOptions, wrappedIn fieldID: Int16? = nil
     ) throws(CodecError) -> [UInt8] {
         var decoder = ThriftJSONDecoder(schema: schema, options: options, buffer: buffer, writer: writer)
-        decoder.writer.bytes.reserveCapacity(buffer.count)
+        decoder.writer.bytes.reserveCapacity(buffer.count + 8)
+        if let fieldID {
+            decoder.writer.beginStruct()
+            decoder.writer.writeFieldHeader(.struct, id: fieldID)
+        }
         try decoder.structValue(type)
         try decoder.scanner.expectEnd()
+        if fieldID != nil {
+            decoder.writer.writeStop()
+            decoder.writer.endStruct()
+        }
         guard decoder.writer.bytes.count <= options.limits.maxMessageSize else {
             throw CodecError(.sizeLimitExceeded, "result exceeds \(options.limits.maxMessageSize) bytes")
         }

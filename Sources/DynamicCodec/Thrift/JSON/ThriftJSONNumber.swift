@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// JSON number text parsed at the width a Thrift field needs, straight from the bytes.
 enum ThriftJSONNumber {
     enum Integer {
@@ -43,7 +49,19 @@ enum ThriftJSONNumber {
 
     /// `text` as a double; nil when it is not a number (the caller checks the JSON grammar first).
     static func double(_ text: UnsafeRawBufferPointer) -> Double? {
-        Double(String(decoding: text, as: UTF8.self))
+        // Up to 15 bytes a String is stored inline; longer numbers are parsed from a copy on the stack with the C
+        // library's correctly rounded strtod, allocating nothing. Should the process's locale have another decimal
+        // point, strtod stops early and Double(String) (always the C locale) parses the text instead.
+        guard text.count > 15, text.count < 128 else { return Double(String(decoding: text, as: UTF8.self)) }
+        let parsed = withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer -> Double? in
+            guard let start = buffer.baseAddress else { return nil }
+            for index in 0..<text.count { buffer[index] = CChar(bitPattern: text[index]) }
+            buffer[text.count] = 0
+            var stop: UnsafeMutablePointer<CChar>?
+            let value = strtod(start, &stop)
+            return stop == start + text.count ? value : nil
+        }
+        return parsed ?? Double(String(decoding: text, as: UTF8.self))
     }
 
     /// Whether `text` follows the JSON number grammar (Swift's parsers also take hex, "inf", "+1", " 1"...).

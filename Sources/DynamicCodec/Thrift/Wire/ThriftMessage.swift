@@ -7,16 +7,21 @@ extension ThriftMessageHeader {
 
     /// Reads the header at the start of `bytes`; `payloadStart` tells where the struct begins.
     public static func read(from bytes: [UInt8], encoding: ThriftProtocol) throws(CodecError) -> ThriftMessageHeader {
-        try bytes.withCodecBytes { (buffer) throws(CodecError) in
-            let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
-            switch encoding {
-            case .binary:
-                var reader = ThriftBinaryReader(base: base, range: 0..<buffer.count)
-                return try reader.readMessageHeader()
-            case .compact:
-                var reader = ThriftCompactReader(base: base, range: 0..<buffer.count)
-                return try reader.readMessageHeader()
-            }
+        try bytes.withCodecBytes { (buffer) throws(CodecError) in try read(from: buffer, encoding: encoding) }
+    }
+
+    /// Reads the header at the start of `buffer` (bytes someone else owns, such as a network read buffer).
+    public static func read(from buffer: UnsafeRawBufferPointer, encoding: ThriftProtocol) throws(CodecError)
+        -> ThriftMessageHeader
+    {
+        let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 0x10)!
+        switch encoding {
+        case .binary:
+            var reader = ThriftBinaryReader(base: base, range: 0..<buffer.count)
+            return try reader.readMessageHeader()
+        case .compact:
+            var reader = ThriftCompactReader(base: base, range: 0..<buffer.count)
+            return try reader.readMessageHeader()
         }
     }
 
