@@ -46,9 +46,11 @@ bench-reference-code: bench-deps
 bench-calls: bench-deps
 	bash Benchmarks/CallReference/run.sh
 
-# The gateway under wrk (issue 9): portico serve in front of framed-Thrift and gRPC mocks, and nginx reverse-proxying
-# the same reply bytes, at 1, 16 and 128 connections; raw output in Benchmarks/results/gateway.txt, report in
-# docs/benchmarks-gateway.md (installs wrk and nginx from Debian).
+# The gateway under wrk (issue 9): portico serve in front of framed-Thrift and gRPC mocks and a grpc-go echo server,
+# nginx reverse-proxying the same reply bytes, and grpc-gateway 1.6.4 in front of the same grpc-go server (issue 14),
+# at 1, 16 and 128 connections; raw output in Benchmarks/results/gateway.txt, report in docs/benchmarks-gateway.md
+# (installs wrk and nginx from Debian, and grpc-gateway's Debian packages with scripts/install-bench-deps.sh
+# grpc-gateway).
 bench-gateway:
 	bash Benchmarks/GatewayLoad/run.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gateway load run (issue 9, Speed): requests/s, p50/p99 latency and CPU time per request of `portico serve`
-# in front of framed-Thrift and gRPC `portico mock` backends, and, in the same run, of nginx reverse-proxying a
-# reply of exactly the same bytes, for small and medium messages at 1, 16 and 128 connections on loopback.
+# in front of framed-Thrift and gRPC `portico mock` backends and a grpc-go echo server, and, in the same run, of
+# nginx reverse-proxying a reply of exactly the same bytes and (issue 14) of grpc-gateway in front of the same
+# grpc-go echo server, for small and medium messages at 1, 16 and 128 connections on loopback.
 #
 #   Benchmarks/GatewayLoad/run.sh            from the repository root (or anywhere)
 #
@@ -10,10 +11,11 @@
 #   WARMUP [3]           seconds of unmeasured load before each point
 #   CONNECTIONS [1 16 128]
 #   SIZES [small medium]  PROTOCOLS [thrift grpc grpcgo]   (grpcgo: a grpc-go echo server, default settings)
+#   GRPC_GATEWAY [1]     1: grpc-gateway (Benchmarks/GatewayLoad/grpc-gateway) is a third front at the grpcgo points
 #   SKIP_BUILD [0]       1: use the existing .build/release/portico
 #   OUT [Benchmarks/results/gateway.txt]   raw output (wrk's own output plus one RESULT line per point)
 #   REPORT [docs/benchmarks-gateway.md]    the markdown report written from OUT ("" to skip it)
-#   PORT_BASE [18080]    the run listens on PORT_BASE .. PORT_BASE+4 on 127.0.0.1
+#   PORT_BASE [18080]    the run listens on PORT_BASE .. PORT_BASE+5 on 127.0.0.1
 #   KEEP_WORK [0]        1: keep the work directory (configs, logs, bodies)
 #   TRACING [0]          1: every point is also measured with tracing on (target gateway-traced: 100 % sampling,
 #                        spans exported over OTLP/gRPC to Tests/peers/otlp_collector.py, which needs
@@ -21,7 +23,9 @@
 #
 # Installs wrk and nginx with apt-get when missing, builds portico in release, starts every server as its own
 # process, checks every route with curl (status 200 and the full message in the reply), measures, and stops
-# everything it started on exit. Needs: bash, curl, python3, swift.
+# everything it started on exit. Needs: bash, curl, python3, swift. The grpcgo points also need the grpc-go echo
+# server and Python's protobuf (scripts/install-test-deps.sh, run when either is missing) and, for grpc-gateway,
+# the Debian packages of scripts/install-bench-deps.sh grpc-gateway (its build.sh installs and builds).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -37,12 +41,15 @@ REPORT=${REPORT-$ROOT/docs/benchmarks-gateway.md}
 PORT_BASE=${PORT_BASE:-18080}
 KEEP_WORK=${KEEP_WORK:-0}
 TRACING=${TRACING:-0}
+GRPC_GATEWAY=${GRPC_GATEWAY:-1}
+[[ $PROTOCOLS == *grpcgo* ]] || GRPC_GATEWAY=0
 
 GATEWAY_PORT=$PORT_BASE
 THRIFT_PORT=$((PORT_BASE + 1))
 GRPC_PORT=$((PORT_BASE + 2))
 NGINX_BACKEND_PORT=$((PORT_BASE + 3))
 NGINX_PROXY_PORT=$((PORT_BASE + 4))
+GRPC_GATEWAY_PORT=$((PORT_BASE + 5))
 
 log() { printf '[gateway-load] %s\n' "$*" >&2; }
 fail() { log "error: $*"; exit 1; }
@@ -97,11 +104,20 @@ wait_port() {
 # installs them): a real gRPC server with grpc-go's default transport settings behind the gateway.
 GOECHO=$ROOT/.build/peers/grpc-go-echo
 if [[ $PROTOCOLS == *grpcgo* ]]; then
-    [[ -x $GOECHO ]] || (cd "$ROOT" && bash scripts/install-test-deps.sh) >&2
+    # Python's protobuf checks the grpcgo replies as messages (check_reply.py), at the version the tests pin.
+    if [[ ! -x $GOECHO ]] || ! python3 -c 'import google.protobuf' 2>/dev/null; then
+        (cd "$ROOT" && bash scripts/install-test-deps.sh) >&2
+    fi
     [[ -x $GOECHO ]] || fail "$GOECHO is missing"
 fi
+# grpc-gateway 1.6.4 as users deploy it (Benchmarks/GatewayLoad/grpc-gateway/main.go), built from Debian's packages.
+GRPC_GATEWAY_PROXY=$ROOT/.build/peers/grpc-gateway-proxy
+if [[ $GRPC_GATEWAY == 1 ]]; then
+    bash "$HERE/grpc-gateway/build.sh" >&2
+    [[ -x $GRPC_GATEWAY_PROXY ]] || fail "$GRPC_GATEWAY_PROXY is missing"
+fi
 
-for port in $GATEWAY_PORT $THRIFT_PORT $GRPC_PORT $NGINX_BACKEND_PORT $NGINX_PROXY_PORT; do
+for port in $GATEWAY_PORT $THRIFT_PORT $GRPC_PORT $NGINX_BACKEND_PORT $NGINX_PROXY_PORT $GRPC_GATEWAY_PORT; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is taken (set PORT_BASE)"; fi
 done
 
@@ -190,6 +206,18 @@ route() { # protocol size -> gateway path
     if [[ $1 == thrift ]]; then echo "/BaselineService/$method"; else echo "/baseline.BaselineService/$method"; fi
 }
 
+# grpc-gateway, started afresh before each of its points like the gateway; the grpc-go echo server stays.
+GRPC_GATEWAY_PID=""
+start_grpc_gateway() {
+    if [[ -n $GRPC_GATEWAY_PID ]]; then
+        kill "$GRPC_GATEWAY_PID" 2>/dev/null || true; wait "$GRPC_GATEWAY_PID" 2>/dev/null || true
+    fi
+    "$GRPC_GATEWAY_PROXY" -listen "127.0.0.1:$GRPC_GATEWAY_PORT" -backend "127.0.0.1:$GOECHO_PORT" \
+        >>"$WORK/grpc-gateway.log" 2>&1 &
+    GRPC_GATEWAY_PID=$!; STARTED+=("$GRPC_GATEWAY_PID")
+    wait_port "$GRPC_GATEWAY_PORT" "grpc-gateway"
+}
+
 # Every route answers 200 with the full message; its exact reply bytes become the nginx reply of that point.
 mkdir -p "$WORK/www" "$WORK/replies"
 for protocol in $PROTOCOLS; do
@@ -203,6 +231,22 @@ for protocol in $PROTOCOLS; do
         cp "$reply" "$WORK/www/$protocol-$size"
     done
 done
+# grpc-gateway renders the same message in its own proto3 JSON (proto field names, Go's string escapes): its
+# replies are checked as messages of the route's type, not as JSON values equal to the request.
+if [[ $GRPC_GATEWAY == 1 ]]; then
+    protoc -I "$ROOT/Descriptors" --include_imports -o "$WORK/echo.pb" "$ROOT/Descriptors/bench/echo.proto"
+    start_grpc_gateway
+    mkdir -p "$WORK/replies-grpc-gateway"
+    for size in $SIZES; do
+        request=$WORK/requests/grpcgo-$size.json
+        reply=$WORK/replies-grpc-gateway/grpcgo-$size.json
+        status=$(curl -sS -o "$reply" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+            --data-binary "@$request" "http://127.0.0.1:$GRPC_GATEWAY_PORT$(route grpcgo "$size")")
+        [[ $status == 200 ]] || fail "grpc-gateway $(route grpcgo "$size") answered $status: $(head -c 300 "$reply")"
+        if [[ $size == small ]]; then type=baseline.Simple; else type=baseline.Nesting; fi
+        python3 "$HERE/check_reply.py" "$reply" "$request" --descriptor-set "$WORK/echo.pb" --type "$type" >&2
+    done
+fi
 
 for name in nginx-backend nginx-proxy; do mkdir -p "$WORK/$name"; done
 fill "$HERE/nginx-backend.conf.template" "$WORK/nginx-backend/nginx.conf" WORK="$WORK" PORT="$NGINX_BACKEND_PORT"
@@ -274,6 +318,12 @@ meta kernel "$(uname -sr)"
 meta swift "$(swift --version 2>/dev/null | head -1)"
 meta nginx "$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
 meta wrk "$(wrk -v 2>&1 | head -1 | sed 's/ \[.*//')"
+if [[ $GRPC_GATEWAY == 1 ]]; then
+    version() { dpkg-query -W -f='${Version}' "$1"; }
+    meta grpc_gateway "grpc-gateway $(version golang-github-grpc-ecosystem-grpc-gateway-dev), golang/protobuf \
+$(version golang-github-golang-protobuf-1-3-dev), grpc-go $(version golang-google-grpc-dev), \
+$(go version | cut -d' ' -f3-)"
+fi
 meta duration "$DURATION"
 meta warmup "$WARMUP"
 meta clk_tck "$TICKS"
@@ -281,6 +331,10 @@ for protocol in $PROTOCOLS; do
     for size in $SIZES; do
         meta "request_bytes_$protocol-$size" "$(wc -c <"$WORK/requests/$protocol-$size.json")"
         meta "reply_bytes_$protocol-$size" "$(wc -c <"$WORK/replies/$protocol-$size.json")"
+        if [[ $protocol == grpcgo && $GRPC_GATEWAY == 1 ]]; then
+            meta "grpc_gateway_reply_bytes_$protocol-$size" \
+                "$(wc -c <"$WORK/replies-grpc-gateway/$protocol-$size.json")"
+        fi
     done
 done
 
@@ -333,6 +387,12 @@ for protocol in $PROTOCOLS; do
                 case $protocol in thrift) mock=$THRIFT_PID ;; grpc) mock=$GRPC_PID ;; *) mock=$GOECHO_PID ;; esac
                 point gateway-traced "$protocol" "$size" "$connections" \
                     "http://127.0.0.1:$GATEWAY_PORT$(route "$protocol" "$size")" "$GATEWAY_PID" "$mock"
+            fi
+            if [[ $protocol == grpcgo && $GRPC_GATEWAY == 1 ]]; then
+                start_grpc_gateway
+                point grpc-gateway "$protocol" "$size" "$connections" \
+                    "http://127.0.0.1:$GRPC_GATEWAY_PORT$(route "$protocol" "$size")" "$GRPC_GATEWAY_PID" \
+                    "$GOECHO_PID"
             fi
             point nginx "$protocol" "$size" "$connections" \
                 "http://127.0.0.1:$NGINX_PROXY_PORT/$protocol-$size" "$PROXY_PIDS" "$REPLY_PIDS"
