@@ -280,7 +280,7 @@ extension GatewayHandler {
     }
 
     static func response(_ parts: HTTPResponseParts) -> GatewayResponse {
-        if parts.headers.isEmpty, parts.cookies.isEmpty {
+        if parts.hasOnlyJSONContentType || (parts.headers.isEmpty && parts.cookies.isEmpty) {
             // The usual reply: a JSON body and no mapped headers (the fields are shared, not built per request).
             return GatewayResponse(
                 status: parts.status, headers: parts.body.isEmpty ? HTTPFields() : jsonFields,

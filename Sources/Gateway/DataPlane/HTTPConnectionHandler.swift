@@ -178,7 +178,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             prepared.call.tracing = trace.callTracing(headerPrefix: service.metadataPrefix(for: service.framing ?? .framed))
             prepared.traceIDs = trace.ids
         }
-        let completion: (Result<[UInt8], CallError>) -> Void = { [self] result in
+        // Captured by value: the closure's one context holds them (a captured `var` would be boxed apart).
+        let completion: (Result<[UInt8], CallError>) -> Void = { [self, prepared, exchange] result in
             call = nil
             let response = gateway.finish(prepared, result: result)
             prepared.routed.slot?.hold()

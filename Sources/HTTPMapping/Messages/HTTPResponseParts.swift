@@ -21,4 +21,12 @@ public struct HTTPResponseParts: Sendable {
     public var setCookieHeaders: [HTTPHeader] { cookies.map { HTTPHeader("Set-Cookie", "\($0.name)=\($0.value)") } }
 
     static let jsonContentType = HTTPHeader("Content-Type", "application/json")
+    /// The headers of a JSON reply, shared rather than built per response.
+    public static let jsonHeaders = [jsonContentType]
+
+    /// Whether the headers are exactly ``jsonHeaders`` and nothing else is set but status and body.
+    public var hasOnlyJSONContentType: Bool {
+        cookies.isEmpty && headers.count == 1 && headers[0].name == "Content-Type"
+            && headers[0].value == "application/json"
+    }
 }

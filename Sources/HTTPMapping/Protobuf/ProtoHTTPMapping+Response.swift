@@ -27,7 +27,7 @@ extension ProtoHTTPMapping {
                 "the reply of \(method.fullName) does not decode as \(output.fullName): "
                     + error.description)
         }
-        return HTTPResponseParts(status: 200, headers: [HTTPResponseParts.jsonContentType], body: body)
+        return HTTPResponseParts(status: 200, headers: HTTPResponseParts.jsonHeaders, body: body)
     }
 
     /// The JSON value of one field of the reply: its occurrences are cut out of the bytes, converted as a message

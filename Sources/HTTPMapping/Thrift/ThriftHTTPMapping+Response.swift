@@ -15,7 +15,7 @@ extension ThriftHTTPMapping {
     ) throws(CodecError) -> HTTPResponseParts {
         // A oneway call has no reply to read: the request was sent, and that is all there is to say.
         if method.isOneway {
-            return HTTPResponseParts(status: 200, headers: [HTTPResponseParts.jsonContentType], body: Array("{}".utf8))
+            return HTTPResponseParts(status: 200, headers: HTTPResponseParts.jsonHeaders, body: Array("{}".utf8))
         }
         let writer = ThriftHTTPResponseWriter(schema: schema, method: method, generic: generic, options: options)
         do throws(CodecError) {
@@ -67,7 +67,7 @@ struct ThriftHTTPResponseWriter {
         guard method.returnType == nil else {
             throw CodecError(.badBackendReply, "the reply of \(method.name) has neither a result nor an exception")
         }
-        return HTTPResponseParts(status: 200, headers: [HTTPResponseParts.jsonContentType], body: Array("{}".utf8))
+        return HTTPResponseParts(status: 200, headers: HTTPResponseParts.jsonHeaders, body: Array("{}".utf8))
     }
 
     func success<Reader: ThriftReading>(_ type: ThriftType, _ reader: inout Reader) throws(CodecError)
@@ -77,7 +77,7 @@ struct ThriftHTTPResponseWriter {
         guard !generic, case .struct(let index) = type else {
             try encoder.valueFromAnyModule(type, jsConv: false, &reader, depth: 1)
             return HTTPResponseParts(
-                status: 200, headers: [HTTPResponseParts.jsonContentType], body: encoder.writer.bytes)
+                status: 200, headers: HTTPResponseParts.jsonHeaders, body: encoder.writer.bytes)
         }
         let replyType = schema.structs[index]
         let keys = encoder.keys.structs[index]
@@ -209,7 +209,7 @@ struct ThriftHTTPResponseWriter {
         writer.raw(value)
         writer.endObject()
         writer.endObject()
-        return HTTPResponseParts(status: status, headers: [HTTPResponseParts.jsonContentType], body: writer.bytes)
+        return HTTPResponseParts(status: status, headers: HTTPResponseParts.jsonHeaders, body: writer.bytes)
     }
 
     /// An integer field's value (nil for other types, which are skipped).
