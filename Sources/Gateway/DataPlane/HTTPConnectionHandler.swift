@@ -131,7 +131,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         // (Without a query the path shares the target's storage.)
-        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
+        let path = head.uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(head.uri[..<$0]) } ?? head.uri
         if gateway.isAdminPath(path) || path == "/metrics" || gateway.isConsoleRequest(method: httpRequest.method, path: path) {
             serveAsync(httpRequest, body: request.body, exchange: exchange)
             return

@@ -21,14 +21,18 @@ public struct HTTPRequestParts: Sendable {
 
     /// Splits a request target (`/v1/shelves?page_size=10`) into path and query; a fragment is dropped.
     public init(method: String, target: String, headers: [HTTPHeader] = [], body: [UInt8] = []) {
-        var target = Substring(target)
-        if let hash = target.firstIndex(of: "#") { target = target[..<hash] }
-        if let question = target.firstIndex(of: "?") {
+        // Searched as bytes (`#` and `?` are ASCII): no grapheme breaking, and without a query or fragment the
+        // path shares the target's storage.
+        let utf8 = target.utf8
+        let end = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        if let question = utf8[..<end].firstIndex(of: UInt8(ascii: "?")) {
             self.init(
                 method: method, path: String(target[..<question]),
-                rawQuery: String(target[target.index(after: question)...]), headers: headers, body: body)
+                rawQuery: String(target[utf8.index(after: question)..<end]), headers: headers, body: body)
         } else {
-            self.init(method: method, path: String(target), headers: headers, body: body)
+            self.init(
+                method: method, path: end == utf8.endIndex ? target : String(target[..<end]), headers: headers,
+                body: body)
         }
     }
 

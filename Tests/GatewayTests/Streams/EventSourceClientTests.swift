@@ -174,7 +174,10 @@ import Testing
     }
 
     @Test func backsOffWhileTheServerIsUnreachable() async throws {
-        let port = try Self.unusedPort()
+        // A port bound for the whole test but never listening: connections to it are refused, and no other test's
+        // server can be handed it meanwhile.
+        let (port, reserved) = try Self.refusingPort()
+        defer { close(reserved) }
         var configuration = EventSourceClient.Configuration(url: "http://127.0.0.1:\(port)/gone")
         configuration.reconnectionTime = .milliseconds(40)
         configuration.maxReconnects = 3
@@ -190,9 +193,9 @@ import Testing
     }
 
     /// A loopback port nothing listens on: one the kernel picked for a socket that is closed again.
-    static func unusedPort() throws -> Int {
+    /// A loopback port bound to a socket that does not listen, and that socket (the caller closes it).
+    static func refusingPort() throws -> (Int, Int32) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -203,8 +206,11 @@ import Testing
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard bound == 0, named == 0 else { throw PeerFailure(description: "cannot pick a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound == 0, named == 0 else {
+            close(descriptor)
+            throw PeerFailure(description: "cannot pick a free port")
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
     }
 
     @Test func anOversizedEventStopsTheStream() async throws {
