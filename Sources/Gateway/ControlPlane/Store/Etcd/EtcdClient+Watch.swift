@@ -66,6 +66,6 @@ extension EtcdClient {
                 metadata: ["member": "\(url.endpoints[stream.member])", "reason": "\(error.message)"])
             dropConnections(member: stream.member)
         }
-        if Self.isTokenRefusal(error) { tokenRejected() }
+        if ending == .refused || Self.isTokenRefusal(error) { tokenRejected() }
     }
 }

@@ -48,8 +48,10 @@ final class EtcdLeaseKeeper: Sendable {
         while !Task.isCancelled {
             do {
                 if current == 0 {
-                    current = try await client.grantLease(ttl: ttl)
-                    try await attach(current)
+                    // A lease whose keys could not be written is not kept: it expires unused.
+                    let granted = try await client.grantLease(ttl: ttl)
+                    try await attach(granted)
+                    current = granted
                     if lease.exchange(current, ordering: .relaxed) != 0 {
                         logger.info("etcd lease lost; registered again under a new one", metadata: ["ttl": "\(ttl)"])
                     }
@@ -63,6 +65,7 @@ final class EtcdLeaseKeeper: Sendable {
                 // A stream that was answered before it failed starts the count again.
                 failures = answers.load(ordering: .relaxed) > answeredBefore ? 1 : failures + 1
                 client.nextLeaseMember.add(1, ordering: .relaxed)
+                if EtcdClient.isTokenRefusal(error) { client.tokenRejected() }
                 logger.debug("etcd keep-alive stream failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 // Every member gets a try at once; then retries are spaced out, well inside the TTL.
                 if failures >= members {

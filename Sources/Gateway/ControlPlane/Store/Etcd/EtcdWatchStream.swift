@@ -17,10 +17,12 @@ import Synchronization
 /// stream ends — an error, etcd closing it, silence — every watch on it ends with the error, and the client opens
 /// the next stream on the next member when a watch asks for one.
 final class EtcdWatchStream: Sendable {
-    /// Why a stream ended, for the client: a silent member also gets its connections closed.
+    /// Why a stream ended, for the client: a silent member also gets its connections closed; a refused watch
+    /// makes the client authenticate again.
     enum Ending: Sendable {
         case failed
         case silent
+        case refused
     }
 
     typealias Responses = AsyncThrowingStream<Etcd.WatchResponse, any Error>
@@ -34,6 +36,8 @@ final class EtcdWatchStream: Sendable {
 
     private struct State {
         var watches: [Int64: Responses.Continuation] = [:]
+        /// Watches whose create request etcd has not answered yet, in the order they were sent.
+        var awaitingCreation: [Int64] = []
         var nextID: Int64 = 1
         var lastHeard: ContinuousClock.Instant
         var isEnded = false
@@ -110,6 +114,7 @@ final class EtcdWatchStream: Sendable {
             let id = state.nextID
             state.nextID += 1
             state.watches[id] = continuation
+            state.awaitingCreation.append(id)
             return id
         }
         guard let id else {
@@ -145,23 +150,43 @@ final class EtcdWatchStream: Sendable {
     }
 
     /// Hands a response to its watch. Anything heard counts for the heartbeat; the answers to progress
-    /// requests (watch id -1) are only that.
+    /// requests (watch id -1) are only that. etcd answers create requests in order, and a create it refuses may
+    /// carry watch id -1 too (etcd 3.4 does when the stream's auth token is no longer valid): such an answer goes
+    /// to the oldest watch still waiting for its own.
     private func route(_ response: Etcd.WatchResponse) {
-        let id = response.watchId?.value ?? 0
-        let watch = state.withLock { state -> Responses.Continuation? in
+        let (id, watch) = state.withLock { state -> (Int64, Responses.Continuation?) in
             state.lastHeard = .now
-            guard id != Etcd.WatchResponse.progressAnswerID else { return nil }
-            return response.canceled == true ? state.watches.removeValue(forKey: id) : state.watches[id]
+            var id = response.watchId?.value ?? 0
+            if response.created == true {
+                if id == Etcd.WatchResponse.progressAnswerID, !state.awaitingCreation.isEmpty {
+                    id = state.awaitingCreation.removeFirst()
+                } else {
+                    state.awaitingCreation.removeAll { $0 == id }
+                }
+            }
+            guard id != Etcd.WatchResponse.progressAnswerID else { return (id, nil) }
+            return (id, response.canceled == true ? state.watches.removeValue(forKey: id) : state.watches[id])
         }
         guard let watch else { return }
         watch.yield(response)
-        if response.canceled == true { watch.finish() }
+        guard response.canceled == true else { return }
+        watch.finish()
+        // A watch refused for its credentials: the token expired unused (etcd forgets it after --auth-token-ttl,
+        // 5 minutes by default), or the user lacks the permission. The stream is done; the next one
+        // authenticates again.
+        if let reason = response.cancelReason,
+            ["permission denied", "auth token", "Unauthenticated"].contains(where: { reason.contains($0) })
+        {
+            end(
+                GatewayError(code: "STORE_UNAVAILABLE", status: 503, "etcd refused watch \(id): \(reason)"), .refused)
+        }
     }
 
     /// The consumer of watch `id` stopped: cancel it on the stream (etcd ignores an id it no longer has).
     private func cancel(_ id: Int64) {
         let known = state.withLock { state in
-            state.isEnded ? false : state.watches.removeValue(forKey: id) != nil
+            state.awaitingCreation.removeAll { $0 == id }
+            return state.isEnded ? false : state.watches.removeValue(forKey: id) != nil
         }
         if known { send(Etcd.WatchRequest(cancelRequest: Etcd.WatchCancelRequest(watchId: id))) }
     }
