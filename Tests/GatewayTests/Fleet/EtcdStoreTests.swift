@@ -277,7 +277,8 @@ extension FleetTests {
                 let upload = try await gateway.request(
                     "POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true)
                 #expect(upload.status == 201, "\(upload.text)")
-                let stored = try await etcd.etcdctl(root + ["get", "--keys-only", "/portico/descriptors/shop/active"]).output
+                let stored = try await etcd.etcdctl(root + ["get", "--keys-only", "/portico/descriptors/shop/active"])
+                    .output
                 #expect(stored.contains("/portico/descriptors/shop/active"), "\(stored)")
 
                 let wrong = try await FleetGateway(

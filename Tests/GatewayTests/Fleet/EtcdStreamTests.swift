@@ -57,7 +57,7 @@ extension FleetTests {
                     try await etcd.etcdctlSucceeding(["put", "/b/\(index)", "x"], members: others)
                 }
                 try await fleetWait("both watches to see the changes made while the member was dead") { sawAll(4) }
-                print("fleet: watch stream moved off a killed member; changes seen \(ContinuousClock.now - killed) after the kill")
+                print("fleet: watches moved off a killed member; changes seen \(ContinuousClock.now - killed) after it")
                 let moved = try #require(client.watchMember)
                 #expect(moved != member)
                 #expect(client.watchStreamsOpened.load(ordering: .relaxed) >= 2)

@@ -78,7 +78,8 @@ extension EtcdConfigStore {
         var marks: [String: OrphanMark] = [:]
         for (hash, bundle) in found.sorted(by: { $0.key < $1.key }) where !referenced.contains(hash) {
             if bundle.record == 0 {
-                let mark = previousMarks[hash].flatMap { $0.revision == bundle.chunks ? $0 : nil }
+                let mark =
+                    previousMarks[hash].flatMap { $0.revision == bundle.chunks ? $0 : nil }
                     ?? OrphanMark(revision: bundle.chunks, seen: now)
                 guard now - mark.seen >= orphanGrace else {
                     marks[hash] = mark

@@ -19,7 +19,8 @@ extension EtcdConfigStore {
             var started: String
         }
         let started = Date().formatted(.iso8601)
-        let keeper = EtcdLeaseKeeper(client: client, ttl: Self.memberTTL, logger: logger) { [self] (lease: Int64) async throws(GatewayError) in
+        let keeper = EtcdLeaseKeeper(client: client, ttl: Self.memberTTL, logger: logger) {
+            [self] (lease: Int64) async throws(GatewayError) in
             let value = try Self.json(Member(id: id, listen: listen, started: started))
             _ = try await client.put(layout.member(id), value, lease: lease)
             membership.withLock { $0 = (id, lease) }

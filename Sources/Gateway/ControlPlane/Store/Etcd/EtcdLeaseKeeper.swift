@@ -66,7 +66,8 @@ final class EtcdLeaseKeeper: Sendable {
                 failures = answers.load(ordering: .relaxed) > answeredBefore ? 1 : failures + 1
                 client.nextLeaseMember.add(1, ordering: .relaxed)
                 if EtcdClient.isTokenRefusal(error) { client.tokenRejected() }
-                logger.debug("etcd keep-alive stream failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                logger.debug(
+                    "etcd keep-alive stream failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 // Every member gets a try at once; then retries are spaced out, well inside the TTL.
                 if failures >= members {
                     try? await Task.sleep(for: min(period, .milliseconds(100 << min(failures - members, 3))))

@@ -47,7 +47,8 @@ package final class KitexRegistration: Sendable {
     package func start() async throws(GatewayError) {
         let lease = try await client.grantLease(ttl: ttl)
         _ = try await client.put(key, value, lease: lease)
-        let keeper = EtcdLeaseKeeper(client: client, ttl: ttl, logger: logger) { [client, key, value] (lease: Int64) async throws(GatewayError) in
+        let keeper = EtcdLeaseKeeper(client: client, ttl: ttl, logger: logger) {
+            [client, key, value] (lease: Int64) async throws(GatewayError) in
             _ = try await client.put(key, value, lease: lease)
         }
         let task = Task { await keeper.run(initial: lease) }
