@@ -103,6 +103,19 @@ public final class EtcdCluster: Sendable {
         }
     }
 
+    /// SIGSTOP: the member keeps its connections open but answers nothing, as a machine that froze or a network
+    /// path that silently drops packets (no FIN, no RST). ``thaw(_:)`` resumes it.
+    public func freeze(_ index: Int) {
+        guard let process = processes.withLock({ $0[index] }), process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGSTOP)
+    }
+
+    /// SIGCONT after ``freeze(_:)``.
+    public func thaw(_ index: Int) {
+        guard let process = processes.withLock({ $0[index] }), process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGCONT)
+    }
+
     public func stop() {
         for index in members.indices { kill(index) }
         try? FileManager.default.removeItem(atPath: root)
@@ -120,9 +133,12 @@ public final class EtcdCluster: Sendable {
 
     /// Runs etcdctl (v3 API) against every member, on a thread of its own: waiting for a process must not hold
     /// one of the few threads Swift concurrency runs every test on.
+    /// `members`: the members etcdctl may talk to (default: all), e.g. to leave out a frozen one.
     @discardableResult
-    public func etcdctl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        var options = ["--endpoints", endpoints]
+    public func etcdctl(_ arguments: [String], members: [Int]? = nil) async throws -> (status: Int32, output: String) {
+        let chosen = members.map { $0.map { self.members[$0] } } ?? self.members
+        let scheme = tls == nil ? "http" : "https"
+        var options = ["--endpoints", chosen.map { "\(scheme)://127.0.0.1:\($0.clientPort)" }.joined(separator: ",")]
         if let tls {
             options += ["--cacert", tls.ca, "--cert", tls.clientCertificate, "--key", tls.clientKey]
         }

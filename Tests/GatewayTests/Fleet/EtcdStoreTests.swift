@@ -248,20 +248,26 @@ extension FleetTests {
 
     @Suite("Fleet: etcd with authentication", .serialized)
     struct EtcdAuthTests {
+        /// Users root (rootpw) and portico (gatewaypw, read-write on /portico/, read on the Kitex registry), then
+        /// authentication enabled.
+        static func enableAuth(_ etcd: EtcdCluster) async throws {
+            for command in [
+                ["user", "add", "root:rootpw", "--interactive=false"], ["user", "grant-role", "root", "root"],
+                ["user", "add", "portico:gatewaypw", "--interactive=false"], ["role", "add", "gateway"],
+                ["role", "grant-permission", "gateway", "--prefix=true", "readwrite", "/portico/"],
+                ["role", "grant-permission", "gateway", "--prefix=true", "read", "kitex/registry-etcd/"],
+                ["user", "grant-role", "portico", "gateway"], ["auth", "enable"],
+            ] {
+                // Before auth is enabled etcdctl must not log in.
+                let result = try await etcd.etcdctl(command)
+                #expect(result.status == 0, "\(command): \(result.output)")
+            }
+        }
+
         @Test func gatewaysAuthenticateAndAWrongPasswordIsReported() async throws {
             try await EtcdCluster.with(members: 1) { etcd in
                 let root = ["--user", "root:rootpw"]
-                for command in [
-                    ["user", "add", "root:rootpw", "--interactive=false"], ["user", "grant-role", "root", "root"],
-                    ["user", "add", "portico:gatewaypw", "--interactive=false"], ["role", "add", "gateway"],
-                    ["role", "grant-permission", "gateway", "--prefix=true", "readwrite", "/portico/"],
-                    ["role", "grant-permission", "gateway", "--prefix=true", "read", "kitex/registry-etcd/"],
-                    ["user", "grant-role", "portico", "gateway"], ["auth", "enable"],
-                ] {
-                    // Before auth is enabled etcdctl must not log in.
-                    let result = try await etcd.etcdctl(command)
-                    #expect(result.status == 0, "\(command): \(result.output)")
-                }
+                try await Self.enableAuth(etcd)
                 setenv("PORTICO_TEST_ETCD_PASSWORD", "gatewaypw", 1)
                 setenv("PORTICO_TEST_ETCD_WRONG", "nope", 1)
                 let url = etcd.storeURL() + "?user=portico&password_env=PORTICO_TEST_ETCD_PASSWORD"
@@ -271,7 +277,8 @@ extension FleetTests {
                 let upload = try await gateway.request(
                     "POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true)
                 #expect(upload.status == 201, "\(upload.text)")
-                let stored = try await etcd.etcdctl(root + ["get", "--keys-only", "/portico/descriptors/shop/active"]).output
+                let stored = try await etcd.etcdctl(root + ["get", "--keys-only", "/portico/descriptors/shop/active"])
+                    .output
                 #expect(stored.contains("/portico/descriptors/shop/active"), "\(stored)")
 
                 let wrong = try await FleetGateway(
@@ -282,6 +289,44 @@ extension FleetTests {
                 #expect(try await wrong.request("GET", "/readyz").status == 503)
                 await gateway.stop()
                 await wrong.stop()
+            }
+        }
+
+        /// A Watch stream uses its auth token only when it is opened and its watches created, so the token may
+        /// be gone by the time the stream moves to another member (etcd forgets a token left unused for
+        /// `--auth-token-ttl`, 5 minutes by default, and every token when authentication is disabled). etcd 3.4
+        /// refuses the new watches (watch id -1, "invalid auth token"): the gateway authenticates again instead of
+        /// retrying with the dead token.
+        @Test func aWatchRefusedForAForgottenTokenAuthenticatesAgain() async throws {
+            try await EtcdCluster.with(members: 3) { etcd in
+                try await Self.enableAuth(etcd)
+                setenv("PORTICO_TEST_ETCD_PASSWORD", "gatewaypw", 1)
+                let gateway = try await FleetGateway(
+                    config: try FleetGateway.config(
+                        store: etcd.storeURL() + "?user=portico&password_env=PORTICO_TEST_ETCD_PASSWORD"),
+                    invoker: FakeInvoker())
+                try await gateway.waitUntilReady()
+                // Every token is forgotten.
+                try await etcd.etcdctlSucceeding(["--user", "root:rootpw", "auth", "disable"])
+                try await etcd.etcdctlSucceeding(["auth", "enable"])
+                let store = try #require(await gateway.server.handler.control.store as? EtcdConfigStore)
+                let member = try #require(store.client.watchMember)
+                let others = [0, 1, 2].filter { $0 != member }
+                etcd.kill(member)
+                let service = """
+                    {"schema": "\(Fixtures.descriptors)/bookstore.thrift", "service": "Bookstore", \
+                    "framing": "framed", "endpoints": ["127.0.0.1:9"]}
+                    """
+                try await etcd.etcdctlSucceeding(
+                    ["--user", "root:rootpw", "put", "/portico/services/later", service], members: others)
+                try await gateway.waitFor("/admin/services/later", admin: true) { $0.status == 200 }
+                #expect(gateway.logs.contains("invalid auth token"))
+                try await gateway.waitFor("/readyz") { $0.text.contains("\"writes\":\"accepted\"") }
+                let upload = try await gateway.request(
+                    "POST", "/admin/descriptors/shop", body: Bundles.thrift(), admin: true)
+                #expect(upload.status == 201, "\(upload.text)")
+                try etcd.start(member)
+                await gateway.stop()
             }
         }
     }

@@ -1,5 +1,6 @@
 import DynamicCodec
 import GenericCall
+import Logging
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -12,26 +13,41 @@ import Synchronization
 /// JSON, so this is also a check that the dynamic gRPC client works against a server we did not write.
 ///
 /// Unary methods (KV, lease grant and revoke) are ordinary calls spread over the cluster's endpoints, retried on
-/// another member when the connection fails before the request left. Watch and LeaseKeepAlive are bidirectional
-/// in etcd; GenericCall has no client streaming yet, so Watch is opened as a server-streaming call (one create
-/// request, then the client half-closes — etcd keeps the watch open and streams events) and a keep-alive is one
-/// request per call (etcd answers it, then sees the end of the client's stream and finishes the call).
+/// another member when the connection fails before the request left. Watch and LeaseKeepAlive are long-lived
+/// bidirectional streams, each on one member chosen by the client and moved to the next member when it fails or
+/// falls silent: one Watch stream carries every watch of the client (``EtcdWatchStream``), one LeaseKeepAlive
+/// stream each kept lease (``EtcdLeaseKeeper``).
 final class EtcdClient: Sendable {
     let url: EtcdStoreURL
+    let timing: EtcdStreamTiming
+    let logger: Logger
     private let client: RPCClient
-    /// Watches have no time limit, so they get their own client.
-    private let streamClient: RPCClient
+    let schema: ProtoSchema
     private let kv: JSONCaller
     private let lease: JSONCaller
-    private let watchCaller: JSONCaller
     private let auth: JSONCaller
     private let password: String?
     private let token = Mutex<String?>(nil)
+    /// Streams have no time limit and are placed on a member of our choosing: one client per member.
+    let memberStreams: Mutex<[MemberStreams]>
+    /// The Watch stream shared by every watch, and the member the next one opens on.
+    let watchState: Mutex<(stream: EtcdWatchStream?, nextMember: Int, isShutDown: Bool)>
+    /// The member the next LeaseKeepAlive stream opens on.
+    let nextLeaseMember: Atomic<Int>
+    /// Watch streams opened so far (one serves every watch until it fails).
+    let watchStreamsOpened = Atomic<Int>(0)
 
-    init(url: EtcdStoreURL, environment: [String: String], requestTimeout: Duration = .seconds(3))
-        throws(GatewayError)
-    {
+    init(
+        url: EtcdStoreURL, environment: [String: String], requestTimeout: Duration = .seconds(3),
+        timing: EtcdStreamTiming = EtcdStreamTiming(), logger: Logger = Logger(label: "portico.etcd")
+    ) throws(GatewayError) {
         self.url = url
+        self.timing = timing
+        self.logger = logger
+        // Gateways start their streams on different members.
+        let first = Int.random(in: 0..<url.endpoints.count)
+        watchState = Mutex((nil, first, false))
+        nextLeaseMember = Atomic(first)
         if let variable = url.passwordVariable {
             guard let value = environment[variable], !value.isEmpty else {
                 throw GatewayError(
@@ -50,10 +66,11 @@ final class EtcdClient: Sendable {
         } catch {
             throw GatewayError(code: "STORE_ERROR", status: 500, "the etcd API definitions do not load: \(error)")
         }
-        // Reads and keep-alives may be repeated; writes are retried only when they never left (the default).
+        self.schema = schema
+        // Reads may be repeated; writes are retried only when they never left (the default).
         let retry = RetryPolicy(
             maxAttempts: 3, backoff: .exponential(base: .milliseconds(20), maximum: .milliseconds(200), jitter: 0.5),
-            retryableMethods: ["Range", "LeaseKeepAlive", "Authenticate"])
+            retryableMethods: ["Range", "Authenticate"])
         let health = HealthPolicy(failureThreshold: 2, ejectionTime: .seconds(1), maxEjectionTime: .seconds(5))
         do {
             client = try RPCClient(
@@ -61,18 +78,12 @@ final class EtcdClient: Sendable {
                     framing: .grpc, endpoints: url.endpoints, health: health, connectTimeout: .milliseconds(500),
                     rpcTimeout: requestTimeout, retry: retry, retryBudgetRatio: 1, maxFrameSize: 64 << 20,
                     callerName: "portico-gateway", name: "etcd", tls: url.tls))
-            streamClient = try RPCClient(
-                BackendConfiguration(
-                    framing: .grpc, endpoints: url.endpoints, health: health, connectTimeout: .milliseconds(500),
-                    rpcTimeout: nil, maxFrameSize: 64 << 20, callerName: "portico-gateway", name: "etcd-watch",
-                    tls: url.tls))
-            func caller(_ service: String, _ client: RPCClient) throws(CallError) -> JSONCaller {
-                JSONCaller(schema: try ServiceSchema.find(service, protobuf: schema), client: client)
-            }
-            kv = try caller("etcdserverpb.KV", client)
-            lease = try caller("etcdserverpb.Lease", client)
-            auth = try caller("etcdserverpb.Auth", client)
-            watchCaller = try caller("etcdserverpb.Watch", streamClient)
+            kv = JSONCaller(schema: try ServiceSchema.find("etcdserverpb.KV", protobuf: schema), client: client)
+            lease = JSONCaller(schema: try ServiceSchema.find("etcdserverpb.Lease", protobuf: schema), client: client)
+            auth = JSONCaller(schema: try ServiceSchema.find("etcdserverpb.Auth", protobuf: schema), client: client)
+            var streams: [MemberStreams] = []
+            for member in url.endpoints.indices { streams.append(try Self.makeMemberStreams(url, member, schema)) }
+            memberStreams = Mutex(streams)
         } catch let error where error.details["tls"] == "configuration" {
             // A CA, certificate or key file that exists but does not load.
             throw EtcdStoreURL.invalid(url.description, error.message)
@@ -82,8 +93,16 @@ final class EtcdClient: Sendable {
     }
 
     func shutdown() async {
+        let watch = watchState.withLock { state in
+            defer {
+                state.stream = nil
+                state.isShutDown = true
+            }
+            return state.stream
+        }
+        watch?.end(GatewayError(code: "STORE_UNAVAILABLE", status: 503, "the etcd client is shut down"))
         await client.shutdown()
-        await streamClient.shutdown()
+        for member in memberStreams.withLock({ $0 }) { await member.client.shutdown() }
     }
 
     // MARK: KV
@@ -93,14 +112,18 @@ final class EtcdClient: Sendable {
     }
 
     /// Every key-value under `prefix`, read in pages so that no reply grows past the frame limit (a page of 24
-    /// bundle chunks of 1 MiB stays under the client's 64 MiB frames), all at the first page's revision.
-    func rangePrefix(_ prefix: Data) async throws(GatewayError) -> (kvs: [Etcd.KeyValue], revision: Int64) {
+    /// bundle chunks of 1 MiB stays under the client's 64 MiB frames), all at one revision: `revision` when given
+    /// (0: the first page's). `keysOnly` leaves the values out.
+    func rangePrefix(_ prefix: Data, keysOnly: Bool = false, at revision: Int64 = 0) async throws(GatewayError)
+        -> (kvs: [Etcd.KeyValue], revision: Int64)
+    {
         let end = Etcd.prefixEnd(prefix)
         var all: [Etcd.KeyValue] = []
         var start = prefix
-        var revision: Int64 = 0
+        var revision = revision
         while true {
-            var request = Etcd.RangeRequest(key: start, rangeEnd: end, limit: 24)
+            var request = Etcd.RangeRequest(
+                key: start, rangeEnd: end, limit: keysOnly ? 1000 : 24, keysOnly: keysOnly ? true : nil)
             if revision > 0 { request.revision = revision }
             let response: Etcd.RangeResponse = try await unary(kv, "Range", request)
             if revision == 0 { revision = response.header?.revision?.value ?? 0 }
@@ -118,6 +141,17 @@ final class EtcdClient: Sendable {
         return response.header?.revision?.value ?? 0
     }
 
+    /// Puts the key; returns the put's revision and the revision the key was created at (the put's own when it
+    /// was absent).
+    func putReportingCreation(_ key: Data, _ value: Data) async throws(GatewayError)
+        -> (revision: Int64, created: Int64)
+    {
+        let response: Etcd.PutResponse = try await unary(
+            kv, "Put", Etcd.PutRequest(key: key, value: value, prevKv: true))
+        let revision = response.header?.revision?.value ?? 0
+        return (revision, response.prevKv?.createRevision?.value ?? revision)
+    }
+
     func delete(_ key: Data, end: Data? = nil) async throws(GatewayError) {
         let _: Etcd.DeleteRangeResponse = try await unary(
             kv, "DeleteRange", Etcd.DeleteRangeRequest(key: key, rangeEnd: end))
@@ -125,8 +159,13 @@ final class EtcdClient: Sendable {
 
     /// Runs a transaction; returns whether the guard held and the revision after it.
     func txn(_ request: Etcd.TxnRequest) async throws(GatewayError) -> (succeeded: Bool, revision: Int64) {
-        let response: Etcd.TxnResponse = try await unary(kv, "Txn", request)
+        let response = try await txnResponse(request)
         return (response.succeeded ?? false, response.header?.revision?.value ?? 0)
+    }
+
+    /// Runs a transaction; the whole response, with the results of its operations.
+    func txnResponse(_ request: Etcd.TxnRequest) async throws(GatewayError) -> Etcd.TxnResponse {
+        try await unary(kv, "Txn", request)
     }
 
     // MARK: Leases
@@ -141,51 +180,8 @@ final class EtcdClient: Sendable {
         return id
     }
 
-    /// Renews the lease; returns the TTL left, or 0 when the lease no longer exists.
-    func keepAlive(_ id: Int64) async throws(GatewayError) -> Int64 {
-        let response: Etcd.LeaseKeepAliveResponse = try await unary(
-            lease, "LeaseKeepAlive", Etcd.LeaseIDRequest(ID: id))
-        return response.TTL?.value ?? 0
-    }
-
     func revokeLease(_ id: Int64) async throws(GatewayError) {
         let _: Etcd.Empty = try await unary(lease, "LeaseRevoke", Etcd.LeaseIDRequest(ID: id))
-    }
-
-    // MARK: Watch
-
-    /// Watches every key under `prefix` from `revision` (inclusive): watch responses as they come. The stream
-    /// ends with an error when the connection to etcd does.
-    func watch(prefix: Data, from revision: Int64) async throws(GatewayError)
-        -> AsyncThrowingStream<Etcd.WatchResponse, any Error>
-    {
-        let request = Etcd.WatchRequest(
-            createRequest: Etcd.WatchCreateRequest(
-                key: prefix, rangeEnd: Etcd.prefixEnd(prefix), startRevision: revision, progressNotify: true))
-        let body = try Self.encode(request)
-        let headers = try await authHeaders()
-        let messages: AsyncThrowingStream<[UInt8], any Error>
-        do {
-            messages = try watchCaller.stream(method: "Watch", json: body, headers: headers)
-        } catch {
-            throw Self.storeError(error, method: "Watch")
-        }
-        let (stream, continuation) = AsyncThrowingStream<Etcd.WatchResponse, any Error>.makeStream()
-        let task = Task {
-            do {
-                for try await message in messages {
-                    continuation.yield(try JSONDecoder().decode(Etcd.WatchResponse.self, from: Data(message)))
-                }
-                continuation.finish(
-                    throwing: GatewayError(code: "STORE_UNAVAILABLE", status: 503, "etcd ended the watch"))
-            } catch let error as CallError {
-                continuation.finish(throwing: Self.storeError(error, method: "Watch"))
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
     }
 
     // MARK: Calls
@@ -226,7 +222,12 @@ final class EtcdClient: Sendable {
         }
     }
 
-    private func authHeaders() async throws(GatewayError) -> [RPCHeader] {
+    /// Forgets the auth token (etcd refused it on a stream): the next call or stream authenticates again.
+    func tokenRejected() {
+        token.withLock { $0 = nil }
+    }
+
+    func authHeaders() async throws(GatewayError) -> [RPCHeader] {
         guard let user = url.user, let password else { return [] }
         if let token = token.withLock({ $0 }) { return [RPCHeader("token", token)] }
         let body = try Self.encode(Etcd.AuthenticateRequest(name: user, password: password))

@@ -6,7 +6,12 @@
 
 extension EtcdConfigStore {
     /// Uploads the bundle's chunks unless etcd has them already (bundles are named by content), then adds the
-    /// version and activates it in one transaction guarded by the name's `active` key.
+    /// version and activates it in one transaction guarded by the name's `active` key and by the bundle itself:
+    /// the leader's garbage collection may delete a bundle no version references at any moment until this
+    /// transaction references it, so the transaction also requires the bundle's record (when it was stored
+    /// already) or each chunk just written (when it was not) to be the one seen here — created at the same
+    /// revision and not deleted since. When only that part of the guard failed, the chunks are written again and
+    /// the transaction retried.
     func addVersion(_ name: String, _ bundle: DescriptorBundle, version: Int, label: String?, expected: Int64)
         async throws(GatewayError) -> Int64
     {
@@ -16,23 +21,46 @@ extension EtcdConfigStore {
         let metaKey = layout.bundle(hash)
         let chunkCount = max(1, (bytes.count + EtcdKeyLayout.chunkSize - 1) / EtcdKeyLayout.chunkSize)
         let meta = try Self.json(BundleRecord(chunks: chunkCount, size: bytes.count, kind: bundle.kind.rawValue))
-        let stored = mirror.withLock { $0[metaKey] != nil }
-        var puts: [(Data, Data)] = []
-        if !stored {
-            for index in 0..<chunkCount {
-                let start = index * EtcdKeyLayout.chunkSize
-                let chunk = Data(bytes[start..<min(bytes.count, start + EtcdKeyLayout.chunkSize)])
-                let key = layout.chunk(hash, index)
-                let revision = try await client.put(key, chunk)
-                record(puts: [(key, chunk)], revision: revision)
-            }
-        }
         let versionRecord = try Self.json(VersionRecord(bundle: hash, label: label))
-        puts.append((metaKey, meta))
-        puts.append((layout.version(name, version), versionRecord))
-        puts.append((layout.active(name), Data(String(version).utf8)))
-        return try await guarded(
-            [.modified(layout.active(name), at: expected)], puts: puts, what: "the descriptors '\(name)'")
+        let puts = [
+            (metaKey, meta), (layout.version(name, version), versionRecord),
+            (layout.active(name), Data(String(version).utf8)),
+        ]
+        var stored = mirror.withLock { $0[metaKey] }
+        for attempt in 1...3 {
+            var compare: [Etcd.Compare] = [.modified(layout.active(name), at: expected)]
+            if let stored {
+                if let created = stored.createRevision?.value, created > 0 {
+                    compare.append(.created(metaKey, at: created))
+                } else {
+                    compare.append(.modified(metaKey, at: stored.modRevision?.value ?? 0))
+                }
+            } else {
+                for index in 0..<chunkCount {
+                    let start = index * EtcdKeyLayout.chunkSize
+                    let chunk = Data(bytes[start..<min(bytes.count, start + EtcdKeyLayout.chunkSize)])
+                    let key = layout.chunk(hash, index)
+                    let (revision, created) = try await client.putReportingCreation(key, chunk)
+                    record(puts: [(key, chunk)], revision: revision)
+                    compare.append(.created(key, at: created))
+                }
+            }
+            let response = try await client.txnResponse(
+                Etcd.TxnRequest(
+                    compare: compare, success: puts.map { .put($0.0, $0.1) }, failure: [.get(layout.active(name))]))
+            let revision = response.header?.revision?.value ?? 0
+            if response.succeeded == true {
+                record(puts: puts, revision: revision)
+                return revision
+            }
+            let active = response.responses?.first?.responseRange?.kvs?.first?.modRevision?.value ?? 0
+            guard active == expected, attempt < 3 else { throw Self.conflict("the descriptors '\(name)'") }
+            logger.info(
+                "the bundle was collected while it was being uploaded; storing its chunks again",
+                metadata: ["bundle": "\(hash)", "name": "\(name)"])
+            stored = nil
+        }
+        throw Self.conflict("the descriptors '\(name)'")
     }
 
     func activate(_ name: String, version: Int, expected: Int64) async throws(GatewayError) -> Int64 {
@@ -42,7 +70,8 @@ extension EtcdConfigStore {
             puts: [(layout.active(name), Data(String(version).utf8))], what: "the descriptors '\(name)'")
     }
 
-    /// Removes the name's versions and active key. The bundles stay: another name or version may share them.
+    /// Removes the name's versions and active key. The bundles stay for now (another name or version may share
+    /// them): the leader's collection deletes those no version references any more (``collectGarbage()``).
     func deleteDescriptors(_ name: String, expected: Int64) async throws(GatewayError) {
         try checkWritable()
         let prefix = layout.descriptors(name)

@@ -32,11 +32,15 @@ final class EtcdConfigStore: ConfigStore {
     let membership = Mutex<(id: String, lease: Int64)?>(nil)
     /// The Kitex registry's keys (``startDiscovery(changed:)``).
     let kitex = Mutex<[Data: Etcd.KeyValue]>([:])
+    /// A version record was deleted: the leader should collect bundles soon.
+    let collectionWanted = Atomic<Bool>(false)
+    /// Chunks without a bundle record, by hash, as the leader's collection last found them.
+    let orphans = Mutex<[String: OrphanMark]>([:])
 
     init(url: EtcdStoreURL, environment: [String: String], logger: Logger) throws(GatewayError) {
         self.url = url
         self.logger = logger
-        client = try EtcdClient(url: url, environment: environment)
+        client = try EtcdClient(url: url, environment: environment, logger: logger)
         layout = EtcdKeyLayout(prefix: url.prefix)
     }
 
@@ -93,6 +97,13 @@ final class EtcdConfigStore: ConfigStore {
             case .events(let events):
                 for event in events {
                     guard let kv = event.kv else { continue }
+                    if event.isDelete {
+                        switch layout.entry(kv.key) {
+                        case .version: collectionWanted.store(true, ordering: .relaxed)
+                        case .bundle(let hash): bundles.withLock { $0[hash] = nil }
+                        default: break
+                        }
+                    }
                     let revision = kv.modRevision?.value ?? 0
                     if let known = mirror[kv.key]?.modRevision?.value, known > revision { continue }
                     if event.isDelete {
@@ -112,6 +123,9 @@ final class EtcdConfigStore: ConfigStore {
 
     /// Puts the result of this gateway's own write into the mirror.
     func record(puts: [(Data, Data)], deletes: [Data] = [], deletePrefixes: [Data] = [], revision: Int64) {
+        for key in deletes {
+            if case .bundle(let hash) = layout.entry(key) { bundles.withLock { $0[hash] = nil } }
+        }
         mirror.withLock { mirror in
             for key in deletes { mirror[key] = nil }
             for prefix in deletePrefixes {
@@ -157,7 +171,7 @@ final class EtcdConfigStore: ConfigStore {
                 let bytes = [UInt8](value)
                 content.services[name] = StoreContent.Service(
                     json: bytes == DescriptorStore.tombstone ? nil : bytes, token: kv.modRevision?.value ?? 0)
-            case .bundle, .chunk, .member:
+            case .bundle, .chunk, .member, .leader:
                 continue
             }
         }

@@ -13,6 +13,7 @@
 /// P/descriptors/NAME/active       "V"
 /// P/services/NAME                 the service's JSON, or {"deleted":true}
 /// P/members/ID                    {"id":...,"listen":...,"started":...}     under the gateway's lease
+/// P/leader                        ID of the gateway that collects garbage   under that gateway's lease
 /// ```
 struct EtcdKeyLayout: Sendable {
     let prefix: String
@@ -24,11 +25,16 @@ struct EtcdKeyLayout: Sendable {
 
     func bundle(_ hash: String) -> Data { key("bundles/\(hash)") }
     func chunk(_ hash: String, _ index: Int) -> Data { key("bundles/\(hash)/\(index)") }
+    /// The prefix of every chunk of a bundle.
+    func chunks(_ hash: String) -> Data { key("bundles/\(hash)/") }
     func version(_ name: String, _ version: Int) -> Data { key("descriptors/\(name)/versions/\(version)") }
     func active(_ name: String) -> Data { key("descriptors/\(name)/active") }
     func descriptors(_ name: String) -> Data { key("descriptors/\(name)/") }
     func service(_ name: String) -> Data { key("services/\(name)") }
     func member(_ id: String) -> Data { key("members/\(id)") }
+    var leader: Data { key("leader") }
+    var bundles: Data { key("bundles/") }
+    var allDescriptors: Data { key("descriptors/") }
 
     private func key(_ path: String) -> Data { Data((prefix + "/" + path).utf8) }
 
@@ -40,6 +46,7 @@ struct EtcdKeyLayout: Sendable {
         case active(name: String)
         case service(name: String)
         case member(id: String)
+        case leader
     }
 
     func entry(_ key: Data) -> Entry? {
@@ -59,6 +66,7 @@ struct EtcdKeyLayout: Sendable {
             return .active(name: steps[1])
         case ("services", 2) where ServiceConfig.isValidName(steps[1]): return .service(name: steps[1])
         case ("members", 2) where !steps[1].isEmpty: return .member(id: steps[1])
+        case ("leader", 1): return .leader
         default: return nil
         }
     }

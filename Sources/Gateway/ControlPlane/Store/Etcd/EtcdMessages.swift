@@ -53,6 +53,7 @@ enum Etcd {
         var rangeEnd: Data?
         var limit: Int64?
         var revision: Int64?
+        var keysOnly: Bool?
     }
 
     struct RangeResponse: Codable, Sendable {
@@ -65,10 +66,12 @@ enum Etcd {
         var key: Data
         var value: Data
         var lease: Int64?
+        var prevKv: Bool?
     }
 
     struct PutResponse: Codable, Sendable {
         var header: ResponseHeader?
+        var prevKv: KeyValue?
     }
 
     struct DeleteRangeRequest: Codable, Sendable {
@@ -81,7 +84,8 @@ enum Etcd {
         var deleted: Int64Value?
     }
 
-    /// One comparison of a transaction's guard: `target` of `key` compared with a value.
+    /// One comparison of a transaction's guard: `target` of `key` (or of every key in `[key, rangeEnd)`)
+    /// compared with a value.
     struct Compare: Codable, Sendable {
         var result: String = "EQUAL"
         var target: String
@@ -89,10 +93,23 @@ enum Etcd {
         var modRevision: Int64?
         var createRevision: Int64?
         var value: Data?
+        var rangeEnd: Data?
 
         /// The key was last modified at `revision` (0: the key does not exist).
         static func modified(_ key: Data, at revision: Int64) -> Compare {
             Compare(target: "MOD", key: key, modRevision: revision)
+        }
+
+        /// The key was created at `revision` and not deleted since (0: the key does not exist).
+        static func created(_ key: Data, at revision: Int64) -> Compare {
+            Compare(target: "CREATE", key: key, createRevision: revision)
+        }
+
+        /// No key under `prefix` was written after `revision` (keys deleted since do not count: etcd compares
+        /// the keys that exist).
+        static func unchangedSince(_ revision: Int64, under prefix: Data) -> Compare {
+            Compare(
+                result: "LESS", target: "MOD", key: prefix, modRevision: revision + 1, rangeEnd: Etcd.prefixEnd(prefix))
         }
     }
 
@@ -108,6 +125,14 @@ enum Etcd {
         static func delete(_ key: Data, rangeEnd: Data? = nil) -> RequestOp {
             RequestOp(requestDeleteRange: DeleteRangeRequest(key: key, rangeEnd: rangeEnd))
         }
+
+        static func get(_ key: Data) -> RequestOp {
+            RequestOp(requestRange: RangeRequest(key: key))
+        }
+    }
+
+    struct ResponseOp: Codable, Sendable {
+        var responseRange: RangeResponse?
     }
 
     struct TxnRequest: Codable, Sendable {
@@ -119,6 +144,7 @@ enum Etcd {
     struct TxnResponse: Codable, Sendable {
         var header: ResponseHeader?
         var succeeded: Bool?
+        var responses: [ResponseOp]?
     }
 
     struct WatchCreateRequest: Codable, Sendable {
@@ -126,19 +152,39 @@ enum Etcd {
         var rangeEnd: Data?
         var startRevision: Int64?
         var progressNotify: Bool?
+        /// Chosen by the client (etcd 3.4 and later), so that responses can be told apart from the start; not 0
+        /// (0 asks etcd to choose).
+        var watchId: Int64?
     }
 
+    struct WatchCancelRequest: Codable, Sendable {
+        var watchId: Int64
+    }
+
+    /// Asks etcd to answer at once on the stream (etcd 3.4: one response with watch id -1 and the store's
+    /// current revision, which may run ahead of the events delivered so far, so it proves only that the member
+    /// answers).
+    struct WatchProgressRequest: Codable, Sendable {}
+
+    /// One message of the Watch stream: exactly one of the three.
     struct WatchRequest: Codable, Sendable {
-        var createRequest: WatchCreateRequest
+        var createRequest: WatchCreateRequest?
+        var cancelRequest: WatchCancelRequest?
+        var progressRequest: WatchProgressRequest?
     }
 
     struct WatchResponse: Codable, Sendable {
         var header: ResponseHeader?
+        /// Absent when 0.
+        var watchId: Int64Value?
         var created: Bool?
         var canceled: Bool?
         var compactRevision: Int64Value?
         var cancelReason: String?
         var events: [Event]?
+
+        /// The watch id etcd 3.4 gives the answer to a progress request: it belongs to no watch.
+        static let progressAnswerID: Int64 = -1
     }
 
     struct LeaseGrantRequest: Codable, Sendable {

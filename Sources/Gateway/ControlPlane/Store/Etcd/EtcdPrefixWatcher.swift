@@ -6,9 +6,10 @@ import Logging
     import Foundation
 #endif
 
-/// Keeps up with every key under a prefix: reads them all once, then watches from the next revision. When the
-/// connection ends it watches again from the last revision it saw (so nothing in between is missed); when etcd
-/// has compacted that revision away it reads everything again. Runs until its task is cancelled.
+/// Keeps up with every key under a prefix: reads them all once, then watches from the next revision (one watch
+/// on the client's shared Watch stream). When the stream ends (a member died, or fell silent past the heartbeat's
+/// limit) it watches again from the last revision it saw, on the next member, so nothing in between is missed;
+/// when etcd has compacted that revision away it reads everything again. Runs until its task is cancelled.
 struct EtcdPrefixWatcher: Sendable {
     enum Update: Sendable {
         /// Everything under the prefix as of a revision: replaces what was known.
@@ -58,7 +59,9 @@ struct EtcdPrefixWatcher: Sendable {
                     }
                     let events = response.events ?? []
                     if events.isEmpty {
-                        // A progress notification: every change up to its revision has been delivered.
+                        // A progress notification of this watch (etcd's own, every ten minutes by default): every
+                        // change up to its revision has been delivered. The answers to the heartbeat's progress
+                        // requests never get here (they belong to no watch, and may run ahead of the events).
                         if let progress = response.header?.revision?.value { revision = max(revision, progress) }
                         continue
                     }

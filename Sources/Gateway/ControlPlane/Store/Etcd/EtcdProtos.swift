@@ -20,15 +20,15 @@ service KV {
 }
 
 service Watch {
-  // Bidirectional in etcd. Portico sends one create request and half-closes; etcd keeps the watch running and
-  // streams responses until the connection ends (see docs/fleet.md).
+  // Bidirectional: one long-lived stream per gateway carries a create request per watched prefix (a watch_id
+  // chosen by the gateway), cancel requests, and progress requests as a heartbeat (see docs/fleet.md).
   rpc Watch(stream WatchRequest) returns (stream WatchResponse);
 }
 
 service Lease {
   rpc LeaseGrant(LeaseGrantRequest) returns (LeaseGrantResponse);
   rpc LeaseRevoke(LeaseRevokeRequest) returns (LeaseRevokeResponse);
-  // Bidirectional in etcd; Portico sends one request per stream (one reply each).
+  // Bidirectional: one long-lived stream per lease, a request every third of the TTL, an answer to each.
   rpc LeaseKeepAlive(stream LeaseKeepAliveRequest) returns (stream LeaseKeepAliveResponse);
 }
 
@@ -155,6 +155,8 @@ message TxnResponse {
 message WatchRequest {
   oneof request_union {
     WatchCreateRequest create_request = 1;
+    WatchCancelRequest cancel_request = 2;
+    WatchProgressRequest progress_request = 3;
   }
 }
 
@@ -164,6 +166,14 @@ message WatchCreateRequest {
   int64 start_revision = 3;
   bool progress_notify = 4;
   bool prev_kv = 6;
+  int64 watch_id = 7;
+}
+
+message WatchCancelRequest {
+  int64 watch_id = 1;
+}
+
+message WatchProgressRequest {
 }
 
 message WatchResponse {

@@ -17,7 +17,7 @@ package final class KitexRegistration: Sendable {
     private let value: Data
     private let ttl: Int64
     private let logger: Logger
-    private let state = Mutex<(task: Task<Void, Never>?, lease: Int64)>((nil, 0))
+    private let state = Mutex<(task: Task<Void, Never>?, keeper: EtcdLeaseKeeper?)>((nil, nil))
 
     /// `store`: `etcd://HOST:PORT[,...]` (a path after the endpoints is ignored: the Kitex keys have their own).
     package init(store: String, service: String, address: String, weight: Int, ttl: Int64, logger: Logger)
@@ -32,7 +32,8 @@ package final class KitexRegistration: Sendable {
         guard (1...1000).contains(weight), (2...3600).contains(ttl) else {
             throw GatewayError.invalidArgument("the weight must be 1...1000 and the TTL 2...3600 s")
         }
-        client = try EtcdClient(url: try EtcdStoreURL(parsing: store), environment: ProcessInfo.processInfo.environment)
+        client = try EtcdClient(
+            url: try EtcdStoreURL(parsing: store), environment: ProcessInfo.processInfo.environment, logger: logger)
         key = Data("kitex/registry-etcd/\(service)/\(address)".utf8)
         let info = "{\"network\":\"tcp\",\"address\":\(JSONString.quoted(address)),\"weight\":\(weight),\"tags\":{}}"
         value = Data(info.utf8)
@@ -41,40 +42,42 @@ package final class KitexRegistration: Sendable {
     }
 
     /// Writes the key under a new lease (failing when etcd cannot be reached), then keeps the lease alive in the
-    /// background, registering again if the lease was lost during an outage.
+    /// background on one LeaseKeepAlive stream (``EtcdLeaseKeeper``), registering again if the lease was lost
+    /// during an outage.
     package func start() async throws(GatewayError) {
         let lease = try await client.grantLease(ttl: ttl)
         _ = try await client.put(key, value, lease: lease)
-        let task = Task { [self] in
-            var lease = lease
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(ttl) / 3)
-                do {
-                    let left = lease == 0 ? 0 : try await client.keepAlive(lease)
-                    if left <= 0 {
-                        lease = try await client.grantLease(ttl: ttl)
-                        _ = try await client.put(key, value, lease: lease)
-                        logger.info("registered again after the lease was lost")
-                    }
-                    state.withLock { $0.lease = lease }
-                } catch {
-                    if Task.isCancelled { return }
-                    logger.warning("keep-alive failed", metadata: ["error": "\(error)"])
-                }
-            }
+        let keeper = EtcdLeaseKeeper(client: client, ttl: ttl, logger: logger) {
+            [client, key, value] (lease: Int64) async throws(GatewayError) in
+            _ = try await client.put(key, value, lease: lease)
         }
-        state.withLock { $0 = (task, lease) }
+        let task = Task { await keeper.run(initial: lease) }
+        state.withLock { $0 = (task, keeper) }
+    }
+
+    /// Keep-alive answers received so far, the streams opened for them, the lease and the member the stream is
+    /// on (tests check that one stream serves many keep-alives).
+    var keepAlives: (answers: Int, streams: Int, lease: Int64, member: Int) {
+        guard let keeper = state.withLock({ $0.keeper }) else { return (0, 0, 0, 0) }
+        return (
+            keeper.answers.load(ordering: .relaxed), keeper.streamsOpened.load(ordering: .relaxed),
+            keeper.lease.load(ordering: .relaxed),
+            client.nextLeaseMember.load(ordering: .relaxed) % client.url.endpoints.count
+        )
     }
 
     /// Stops the keep-alives and revokes the lease (the key goes at once). `revoke: false` leaves as a crashed
     /// process would: the key stays until the lease expires.
     package func stop(revoke: Bool = true) async {
-        let (task, lease) = state.withLock { state in
-            defer { state = (nil, 0) }
+        let (task, keeper) = state.withLock { state in
+            defer { state = (nil, nil) }
             return state
         }
         task?.cancel()
-        if revoke, lease != 0 { try? await client.revokeLease(lease) }
+        _ = await task?.value
+        if revoke, let lease = keeper?.lease.load(ordering: .relaxed), lease != 0 {
+            try? await client.revokeLease(lease)
+        }
         await client.shutdown()
     }
 }
