@@ -10,7 +10,7 @@ import Testing
 @Suite("Live: end to end through GenericCall")
 struct EndToEndTests {
     static func withBackends<T: Sendable>(
-        thriftDelay: Duration = .zero, _ body: @Sendable (GatewayFixture, MockServer) async throws -> T
+        thriftDelay: Duration = .zero, rpcTimeout: String = "5s", _ body: @Sendable (GatewayFixture, MockServer) async throws -> T
     ) async throws -> T {
         let thrift = try ServiceSchema.load(path: Fixtures.descriptors + "/bookstore.thrift", service: "Bookstore")
         let proto = try ServiceSchema.load(
@@ -37,7 +37,7 @@ struct EndToEndTests {
                 framing: ttheader
                 endpoints: [\(thriftEndpoint)]
                 forward_headers: [X-Tenant]
-                timeouts: { connect: 1s, rpc: 300ms }
+                timeouts: { connect: 1s, rpc: \(rpcTimeout) }
                 retry: { max_attempts: 1 }
               - name: inventory
                 schema: \(Fixtures.descriptors)/demo/inventory.proto
@@ -67,7 +67,7 @@ struct EndToEndTests {
             let huge = try await gateway.request(
                 "GET", "/v1/shelves/3/books/9", headers: [("X-Tenant", String(repeating: "t", count: 70_000))])
             #expect(huge.status == 431 && huge.errorCode == "HEADERS_TOO_LARGE", "\(huge.status) \(huge.text.prefix(200))")
-            #expect((1...300).contains(Int(seen["int:12"] ?? "") ?? -1), "the remaining budget: \(seen["int:12"] ?? "none")")
+            #expect((1...5000).contains(Int(seen["int:12"] ?? "") ?? -1), "the remaining budget: \(seen["int:12"] ?? "none")")
 
             let gone = try await gateway.request("DELETE", "/v1/shelves/3/books/9")
             #expect(gone.status == 404)
@@ -86,7 +86,9 @@ struct EndToEndTests {
     }
 
     @Test func aSlowBackendGivesRPCTimeoutAndAnEarlierCallerDeadlineWins() async throws {
-        try await Self.withBackends(thriftDelay: .seconds(1)) { gateway, _ in
+        // Only this test needs a short RPC timeout: with 300 ms everywhere, a loaded machine timed out the
+        // ordinary calls of the other tests now and then.
+        try await Self.withBackends(thriftDelay: .seconds(1), rpcTimeout: "300ms") { gateway, _ in
             let slow = try await gateway.request("GET", "/v1/shelves/3/books/9")
             #expect(slow.status == 504)
             #expect(slow.text.contains("RPC_TIMEOUT"), "\(slow.text)")
