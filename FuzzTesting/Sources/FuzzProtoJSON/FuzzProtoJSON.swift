@@ -1,0 +1,6 @@
+import FuzzChecks
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
+    FuzzHarness.protoJSON.fuzz(data, count)
+}
