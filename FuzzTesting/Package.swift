@@ -14,10 +14,14 @@ let package = Package(
     name: "FuzzTesting",
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Portico", path: "..")],
-    targets: harnesses.map { name in
+    targets: [
+        // The declaration of libFuzzer's driver, which each harness's entry point calls.
+        .target(name: "CLibFuzzer")
+    ] + harnesses.map { name in
         .executableTarget(
             name: name,
             dependencies: [
+                "CLibFuzzer",
                 .product(name: "FuzzChecks", package: "Portico"),
                 .product(name: "DynamicCodec", package: "Portico"),
                 .product(name: "HTTPMapping", package: "Portico"),

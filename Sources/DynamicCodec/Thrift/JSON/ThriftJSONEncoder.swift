@@ -2,7 +2,7 @@
 package struct ThriftJSONEncoder {
     package let schema: ThriftSchema
     package let keys: ThriftJSONKeyTable
-    package let options: ThriftJSONOptions
+    package var options: ThriftJSONOptions
     package var writer: JSONWriter
 
     package init(schema: ThriftSchema, options: ThriftJSONOptions, capacity: Int) {
@@ -98,14 +98,23 @@ package struct ThriftJSONEncoder {
     }
 
     /// Writes the fields the options ask for that the struct lacks, with their IDL defaults or zero values.
+    ///
+    /// A value filled in is written as it is, not filled in turn: a struct's zero value is the struct freshly
+    /// constructed (its IDL defaults and required fields), as JSON -> Thrift writes it. Filling it again would
+    /// never end for a type that holds itself (`struct Node { 1: Node next }`).
     package mutating func writeAbsentFields(
         _ type: ThriftStructDescriptor, _ table: ThriftJSONStructKeys, present: ThriftFieldPositions, members: Int,
         depth: Int
     ) throws(CodecError) {
         var members = members
         let defaults = ThriftDefaultValues<ThriftBinaryWriter>(schema: schema, maxDepth: maxDepth)
+        let filling = options
+        options.writeDefault = false
+        options.writeRequired = false
+        options.writeOptional = false
+        defer { options = filling }
         for (position, field) in type.fields.enumerated()
-        where !present.contains(position) && options.fillsAbsent(field.requiredness) {
+        where !present.contains(position) && filling.fillsAbsent(field.requiredness) {
             if members > 0 { writer.comma() }
             members += 1
             writer.raw(table.quotedKeys[position])

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+@testable import DynamicCodec
+
+/// Defects the fuzzers found (docs/fuzzing.md), each pinned by the smallest case that shows it. Their inputs are
+/// also kept in FuzzTesting/Regressions/ and replayed by FuzzCorpusReplayTests.
+@Suite struct FuzzFoundDefectTests {
+    static let proto = try! ProtoSchema(
+        protoFiles: ["z.proto"],
+        source: ProtoFileSource(files: [
+            "z.proto": """
+                syntax = "proto3";
+                message Z {
+                  int32 i = 1; string s = 2; double d = 3; bool b = 4; bytes by = 5; E e = 6; float f = 7;
+                  optional int32 o = 8;
+                  oneof pick { int32 p = 9; }
+                  map<int32, int32> m = 10;
+                  repeated int32 r = 11;
+                }
+                enum E { E0 = 0; E1 = 1; }
+                """
+        ]))
+
+    /// proto3 JSON -> binary wrote fields without presence holding their zero value (`"i": 0` as `08 00`), so the
+    /// binary was not canonical and its JSON listed the fields in another order than the JSON read.
+    @Test func protoJSONLeavesOutZeroValuesOfFieldsWithoutPresence() throws {
+        let type = try Self.proto.requireMessage(named: "Z")
+        let zeros = #"{"i":0,"s":"","d":0,"b":false,"by":"","e":"E0","f":0}"#
+        #expect(try ProtoJSON.decode(Array(zeros.utf8), as: type, schema: Self.proto) == [])
+        // Presence keeps them; so do map entries, lists and -0.0 (not the zero value: its bits differ).
+        let kept = #"{"o":0,"p":0,"m":{"0":0},"r":[0],"d":-0}"#
+        let binary = try ProtoJSON.decode(Array(kept.utf8), as: type, schema: Self.proto)
+        #expect(binary == [0x40, 0x00, 0x48, 0x00, 0x52, 0x04, 0x08, 0x00, 0x10, 0x00, 0x5A, 0x01, 0x00,
+                           0x19, 0, 0, 0, 0, 0, 0, 0, 0x80])
+        let options = ProtoJSONOptions(emitDefaults: true)
+        let json = try ProtoJSON.encode(
+            try ProtoJSON.decode(Array(zeros.utf8), as: type, schema: Self.proto), as: type, schema: Self.proto,
+            options: options)
+        #expect(try ProtoJSON.encode(ProtoJSON.decode(json, as: type, schema: Self.proto), as: type,
+                                     schema: Self.proto, options: options) == json)
+    }
+
+    static let thrift = try! ThriftSchema(
+        thriftFiles: ["n.thrift"],
+        source: ThriftFileSource(files: ["n.thrift": "struct Node { 1: i32 count = 5\n 2: Node next\n 3: optional Node other }"]))
+
+    /// Thrift -> JSON with writeDefault/writeOptional filled the zero value it wrote for an absent struct field in
+    /// turn: a type holding itself never ended (DEPTH_LIMIT_EXCEEDED on every input).
+    @Test func thriftJSONFillsAbsentFieldsOfRecursiveTypesOnce() throws {
+        let node = try Self.thrift.requireStruct(named: "Node")
+        let options = ThriftJSONOptions(writeDefault: true, writeOptional: true)
+        for encoding in ThriftProtocol.allCases {
+            #expect(
+                try ThriftJSON.encode([0], as: node, schema: Self.thrift, encoding: encoding, options: options)
+                    == Array(#"{"count":5,"next":{"count":5},"other":{"count":5}}"#.utf8))
+        }
+    }
+
+    /// The compact protocol writes no types for an empty map, so a converter that does not know the declared types
+    /// (an unknown field) writes 0, 0 in the binary protocol, as Apache Thrift does; the binary reader refused them.
+    @Test func thriftBinaryReadsEmptyMapsWithoutTypes() throws {
+        let compact: [UInt8] = [0x0B | 0x10, 0x00, 0x00]  // field 1: map, empty; STOP
+        let binary = try ThriftTranscoder.convert(compact, from: .compact, to: .binary)
+        #expect(binary == [0x0D, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00])
+        #expect(try ThriftTranscoder.convert(binary, from: .binary, to: .compact) == compact)
+        // Types are still checked when the map has entries.
+        let error = #expect(throws: CodecError.self) {
+            try ThriftTranscoder.convert([0x0D, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00], from: .binary, to: .compact)
+        }
+        #expect(error?.code == .invalidWireType)
+        #expect(error?.offset == 3)
+    }
+}
