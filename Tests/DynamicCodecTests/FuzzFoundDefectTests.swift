@@ -41,6 +41,24 @@ import Testing
                                      schema: Self.proto, options: options) == json)
     }
 
+    /// Binary -> JSON wrote a field without presence whose last value on the wire is the zero value (`08 00`, an
+    /// empty packed block), which parsers treat as unset: Python's json_format writes `{}`, and the JSON read back
+    /// gave other bytes and, with emitDefaults, another field order.
+    @Test func protoJSONWritesZeroValuesOnTheWireAsUnset() throws {
+        let type = try Self.proto.requireMessage(named: "Z")
+        // i = 0, s = "", r = [] (empty packed block), i = 2^32 (0 as an int32), then d = +0.0.
+        let zeros: [UInt8] = [0x08, 0x00, 0x12, 0x00, 0x5A, 0x00, 0x08, 0x80, 0x80, 0x80, 0x80, 0x10,
+                              0x19, 0, 0, 0, 0, 0, 0, 0, 0]
+        #expect(try ProtoJSON.encode(zeros, as: type, schema: Self.proto) == Array("{}".utf8))
+        let options = ProtoJSONOptions(emitDefaults: true)
+        #expect(
+            try ProtoJSON.encode(zeros, as: type, schema: Self.proto, options: options)
+                == ProtoJSON.encode([], as: type, schema: Self.proto, options: options))
+        // A later non-zero value wins; presence keeps a zero.
+        #expect(try ProtoJSON.encode([0x08, 0x00, 0x08, 0x05], as: type, schema: Self.proto) == Array(#"{"i":5}"#.utf8))
+        #expect(try ProtoJSON.encode([0x40, 0x00], as: type, schema: Self.proto) == Array(#"{"o":0}"#.utf8))
+    }
+
     static let thrift = try! ThriftSchema(
         thriftFiles: ["n.thrift"],
         source: ThriftFileSource(files: ["n.thrift": "struct Node { 1: i32 count = 5\n 2: Node next\n 3: optional Node other }"]))
