@@ -61,7 +61,14 @@ import Testing
 
     static let thrift = try! ThriftSchema(
         thriftFiles: ["n.thrift"],
-        source: ThriftFileSource(files: ["n.thrift": "struct Node { 1: i32 count = 5\n 2: Node next\n 3: optional Node other }"]))
+        source: ThriftFileSource(files: [
+            "n.thrift": """
+                struct Node { 1: i32 count = 5; 2: Node next; 3: optional Node other }
+                struct Outer { 1: Inner inner }
+                struct Inner { 1: i32 a; 2: Leafy l }
+                struct Leafy { 1: string s }
+                """
+        ]))
 
     /// Thrift -> JSON with writeDefault/writeOptional filled the zero value it wrote for an absent struct field in
     /// turn: a type holding itself never ended (DEPTH_LIMIT_EXCEEDED on every input).
@@ -73,6 +80,19 @@ import Testing
                 try ThriftJSON.encode([0], as: node, schema: Self.thrift, encoding: encoding, options: options)
                     == Array(#"{"count":5,"next":{"count":5},"other":{"count":5}}"#.utf8))
         }
+    }
+
+    /// Zero values of other struct types are still filled in turn, so a filled struct reads back to the same JSON
+    /// (the first fix filled none: each JSON -> Thrift -> JSON pass added a level).
+    @Test func thriftJSONFillsZeroValuesOfOtherTypesCompletely() throws {
+        let outer = try Self.thrift.requireStruct(named: "Outer")
+        let options = ThriftJSONOptions(writeDefault: true)
+        let json = try ThriftJSON.encode([0], as: outer, schema: Self.thrift, options: options)
+        #expect(json == Array(#"{"inner":{"a":0,"l":{"s":""}}}"#.utf8))
+        let bytes = try ThriftJSON.decode(Array("{}".utf8), as: outer, schema: Self.thrift, options: options)
+        #expect(try ThriftJSON.encode(bytes, as: outer, schema: Self.thrift, options: options) == json)
+        let again = try ThriftJSON.decode(json, as: outer, schema: Self.thrift, options: options)
+        #expect(try ThriftJSON.encode(again, as: outer, schema: Self.thrift, options: options) == json)
     }
 
     /// The compact protocol writes no types for an empty map, so a converter that does not know the declared types
