@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 .PHONY: bench bench-deps bench-instructions bench-report bench-all bench-data bench-reference-code bench-calls \
-	bench-gateway bench-gateway-allocations bench-transport fleet-demo
+	bench-gateway bench-gateway-allocations bench-transport fleet-demo fuzz
 
 # Runs both benchmark suites in release mode (Portico, swift-protobuf, protobuf-c, Apache Thrift C++; about 10
 # minutes on 2 cores once built, more for the first build) and keeps the output in Benchmarks/results/bench.txt.
@@ -72,3 +72,10 @@ bench-transport:
 fleet-demo:
 	swift build --product portico
 	bash scripts/fleet-demo.sh
+
+# The libFuzzer harnesses of FuzzTesting/ (docs/fuzzing.md): builds them (release, -sanitize=fuzzer,address) and runs
+# each for FUZZ_SECONDS (default 300) one after another; crashes go to FuzzTesting/Regressions/<harness>/ and the
+# corpus is minimised back into FuzzTesting/Corpus/<harness>/. Pass harness names with HARNESSES to run only those.
+FUZZ_SECONDS ?= 300
+fuzz:
+	bash FuzzTesting/run.sh $(FUZZ_SECONDS) $(HARNESSES)

@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "GenericCall", targets: ["GenericCall"]),
         .library(name: "ShmIPC", targets: ["ShmIPC"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        // The per-input checks of the fuzzing harnesses, for the FuzzTesting/ package (not an API).
+        .library(name: "FuzzChecks", targets: ["FuzzChecks"]),
         .executable(name: "portico", targets: ["portico"]),
     ],
     dependencies: [
@@ -104,10 +106,17 @@ let package = Package(
         ),
         // Helpers for tests that start real peer processes (paths, a server process with its port, generated code).
         .target(name: "PorticoTestSupport", dependencies: ["DynamicCodec"], path: "Tests/Support", swiftSettings: strict),
+        // The per-input checks of the libFuzzer harnesses (FuzzTesting/), shared with the tests that replay their
+        // corpus; free of libFuzzer.
+        .target(
+            name: "FuzzChecks", dependencies: ["DynamicCodec", "HTTPMapping", "GenericCall", "ShmIPC"],
+            path: "Tests/FuzzChecks", swiftSettings: strict
+        ),
         .testTarget(
             name: "DynamicCodecTests",
             dependencies: [
-                "DynamicCodec", "PorticoTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "DynamicCodec", "PorticoTestSupport", "FuzzChecks",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict
         ),

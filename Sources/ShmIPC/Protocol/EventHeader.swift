@@ -1,18 +1,19 @@
 /// The 8-byte big-endian header in front of every event on the socket.
 ///
-/// Layout: u32 total length (header included), u16 magic 0x7758, u8 version, u8 type.
-struct EventHeader: Sendable, Equatable {
-    static let size = 8
-    static let magic: UInt16 = 0x7758
+/// Layout: u32 total length (header included), u16 magic 0x7758, u8 version, u8 type. Package-visible for the
+/// fuzzing checks (Tests/FuzzChecks), which feed the decoder hostile bytes.
+package struct EventHeader: Sendable, Equatable {
+    package static let size = 8
+    package static let magic: UInt16 = 0x7758
 
-    var length: UInt32
-    var version: UInt8
-    var type: EventType
+    package var length: UInt32
+    package var version: UInt8
+    package var type: EventType
 
-    var payloadLength: Int { Int(length) - EventHeader.size }
+    package var payloadLength: Int { Int(length) - EventHeader.size }
 
     /// Decodes and validates a header. `maximumLength` bounds what the peer may make us buffer.
-    static func decode(_ bytes: UnsafeRawBufferPointer, maximumLength: Int) throws(ShmIPCError) -> EventHeader {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, maximumLength: Int) throws(ShmIPCError) -> EventHeader {
         guard bytes.count >= size else {
             throw ShmIPCError(.badEvent, "event header truncated: \(bytes.count) of 8 bytes")
         }
@@ -39,7 +40,7 @@ struct EventHeader: Sendable, Equatable {
         return EventHeader(length: length, version: version, type: type)
     }
 
-    static func minimumLength(of type: EventType) -> Int {
+    package static func minimumLength(of type: EventType) -> Int {
         switch type {
         case .streamClose: return size + 4
         case .fallbackData: return size + 8
@@ -49,7 +50,7 @@ struct EventHeader: Sendable, Equatable {
         }
     }
 
-    func append(to bytes: inout [UInt8]) {
+    package func append(to bytes: inout [UInt8]) {
         bytes.appendBigEndian(length)
         bytes.appendBigEndian(EventHeader.magic)
         bytes.append(version)

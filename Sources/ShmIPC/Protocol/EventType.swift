@@ -1,5 +1,5 @@
 /// The type byte of an event header (shmipc.md, "Event header").
-enum EventType: UInt8, Sendable {
+package enum EventType: UInt8, Sendable {
     case shareMemoryByFilePath = 0
     case polling = 1
     case streamClose = 2

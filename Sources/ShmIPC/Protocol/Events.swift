@@ -1,14 +1,14 @@
 /// Encoders and payload decoders for the events ShmIPC exchanges.
-enum Events {
+package enum Events {
     /// An event with no payload (Polling, ExchangeProtoVersion, the two acks).
-    static func empty(_ type: EventType, version: UInt8) -> [UInt8] {
+    package static func empty(_ type: EventType, version: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(EventHeader.size)
         EventHeader(length: UInt32(EventHeader.size), version: version, type: type).append(to: &bytes)
         return bytes
     }
 
-    static func streamClose(streamID: UInt32, version: UInt8) -> [UInt8] {
+    package static func streamClose(streamID: UInt32, version: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []
         EventHeader(length: 12, version: version, type: .streamClose).append(to: &bytes)
         bytes.appendBigEndian(streamID)
@@ -16,7 +16,7 @@ enum Events {
     }
 
     /// The 16 bytes in front of FallbackData's data: header, stream id, status.
-    static func fallbackPrefix(streamID: UInt32, status: UInt32, dataCount: Int, version: UInt8) -> [UInt8] {
+    package static func fallbackPrefix(streamID: UInt32, status: UInt32, dataCount: Int, version: UInt8) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
         EventHeader(length: UInt32(16 + dataCount), version: version, type: .fallbackData).append(to: &bytes)
@@ -26,7 +26,7 @@ enum Events {
     }
 
     /// ShareMemoryByFilePath (type 0) or ShareMemoryByMemfd (type 5): queue path, then buffer path.
-    static func shareMemory(_ type: EventType, queuePath: String, bufferPath: String, version: UInt8) -> [UInt8] {
+    package static func shareMemory(_ type: EventType, queuePath: String, bufferPath: String, version: UInt8) -> [UInt8] {
         let queue = Array(queuePath.utf8)
         let buffer = Array(bufferPath.utf8)
         var bytes: [UInt8] = []
@@ -40,7 +40,7 @@ enum Events {
     }
 
     /// Decodes the two length-prefixed paths of a ShareMemory event payload.
-    static func decodePaths(_ payload: UnsafeRawBufferPointer) throws(ShmIPCError) -> (queue: String, buffer: String) {
+    package static func decodePaths(_ payload: UnsafeRawBufferPointer) throws(ShmIPCError) -> (queue: String, buffer: String) {
         var offset = 0
         func string() throws(ShmIPCError) -> String {
             guard offset + 2 <= payload.count else {

@@ -146,8 +146,15 @@ package struct ProtoJSONDecoder {
                 }
             }
             try scanner.expect(UInt8(ascii: "]"))
-        } else {
+        } else if field.hasPresence || field.isMessage {
             try tagged(field)
+        } else {
+            // A field without presence holding its zero value (0, false, "", empty bytes, +0.0) is left out, as
+            // protobuf runtimes serialise it: the output stays canonical, and its JSON is the JSON read.
+            let tagStart = out.count
+            guard try tagged(field) else { return }
+            let valueStart = tagStart + ProtoVarint.size(ProtoVarint.tag(field.number, field.wireType))
+            if out[valueStart...].allSatisfy({ $0 == 0 }) { out.removeSubrange(tagStart...) }
         }
     }
 

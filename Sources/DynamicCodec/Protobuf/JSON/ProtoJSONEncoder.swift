@@ -63,8 +63,13 @@ struct ProtoJSONEncoder {
             let position = pending[index].position
             index += 1
             guard position >= 0 else { continue }
-            if options.emitDefaults { emitted.insert(position) }
             let field = type.fields[position]
+            if !field.hasPresence && !field.isMessage && !field.isMap
+                && readsAsUnset(field, base: base, from: index - 1, segmentEnd: pending.count)
+            {
+                continue
+            }
+            if options.emitDefaults { emitted.insert(position) }
             if !first { writer.comma() }
             first = false
             writer.raw(options.useProtoNames ? field.protoKey : field.jsonKey)
@@ -84,6 +89,55 @@ struct ProtoJSONEncoder {
             }
         }
         writer.endObject()
+    }
+
+    /// Whether a field without presence, whose first occurrence is `pending[first]`, reads as unset: its last value
+    /// is the zero value, or (repeated) it has only empty packed blocks. Parsers keep no such field, so it is not
+    /// written (as Python's json_format omits it) and, with `emitDefaults`, is written as absent. Its occurrences
+    /// are marked done when it is.
+    mutating func readsAsUnset(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, from first: Int, segmentEnd: Int
+    ) -> Bool {
+        let position = pending[first].position
+        if field.isRepeated {
+            guard field.type.isPackable else { return false }
+            for index in first..<segmentEnd where pending[index].position == position {
+                let occurrence = pending[index].occurrence
+                if occurrence.wireType != .lengthDelimited || !occurrence.payload.isEmpty { return false }
+            }
+        } else {
+            var last = first
+            for index in first..<segmentEnd where pending[index].position == position { last = index }
+            guard Self.holdsZero(field, pending[last].occurrence, base: base) else { return false }
+        }
+        for index in first..<segmentEnd where pending[index].position == position { pending[index].position = -1 }
+        return true
+    }
+
+    /// Whether a scalar occurrence of the field's own wire type holds the type's zero value (0, false, "", empty
+    /// bytes, +0.0; a varint read as a 32-bit type by its low 32 bits, as parsers read it).
+    static func holdsZero(_ field: ProtoFieldDescriptor, _ occurrence: ProtoOccurrence, base: UnsafeRawPointer) -> Bool {
+        guard occurrence.wireType == field.wireType else { return false }
+        let bytes = UnsafeRawBufferPointer(start: base + occurrence.valueStart, count: occurrence.payload.count)
+        switch occurrence.wireType {
+        case .varint:
+            var value: UInt64 = 0
+            var shift: UInt64 = 0
+            for byte in bytes {
+                if shift < 64 { value |= UInt64(byte & 0x7F) << shift }
+                shift += 7
+            }
+            switch field.type {
+            case .int32, .uint32, .sint32, .enum: return UInt32(truncatingIfNeeded: value) == 0
+            default: return value == 0
+            }
+        case .fixed32, .fixed64:
+            return bytes.allSatisfy { $0 == 0 }
+        case .lengthDelimited:
+            return bytes.isEmpty
+        default:
+            return false
+        }
     }
 
     /// Parsing keeps only the oneof member that appears last on the wire: earlier members of the same oneof are

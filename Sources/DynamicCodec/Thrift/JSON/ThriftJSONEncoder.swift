@@ -2,8 +2,10 @@
 package struct ThriftJSONEncoder {
     package let schema: ThriftSchema
     package let keys: ThriftJSONKeyTable
-    package let options: ThriftJSONOptions
+    package var options: ThriftJSONOptions
     package var writer: JSONWriter
+    /// The structs whose absent fields are being filled (writeDefault, writeRequired, writeOptional), outermost first.
+    package var fillPath: [Int] = []
 
     package init(schema: ThriftSchema, options: ThriftJSONOptions, capacity: Int) {
         self.schema = schema
@@ -98,17 +100,31 @@ package struct ThriftJSONEncoder {
     }
 
     /// Writes the fields the options ask for that the struct lacks, with their IDL defaults or zero values.
+    ///
+    /// A struct's zero value is filled in turn, except when its type is one whose absent fields are already being
+    /// filled further out: then it is written as it is (the struct freshly constructed, its IDL defaults and
+    /// required fields), as JSON -> Thrift writes it. Filling it again would never end for a type that holds
+    /// itself (`struct Node { 1: Node next }`).
     package mutating func writeAbsentFields(
         _ type: ThriftStructDescriptor, _ table: ThriftJSONStructKeys, present: ThriftFieldPositions, members: Int,
         depth: Int
     ) throws(CodecError) {
         var members = members
         let defaults = ThriftDefaultValues<ThriftBinaryWriter>(schema: schema, maxDepth: maxDepth)
+        fillPath.append(type.index)
+        defer { fillPath.removeLast() }
         for (position, field) in type.fields.enumerated()
         where !present.contains(position) && options.fillsAbsent(field.requiredness) {
             if members > 0 { writer.comma() }
             members += 1
             writer.raw(table.quotedKeys[position])
+            let filling = options
+            if case .struct(let index) = field.type, fillPath.contains(index) {
+                options.writeDefault = false
+                options.writeRequired = false
+                options.writeOptional = false
+            }
+            defer { options = filling }
             do {
                 var encoded = ThriftBinaryWriter()
                 try defaults.write(field.defaultValue, as: field.type, into: &encoded, depth: depth + 1)

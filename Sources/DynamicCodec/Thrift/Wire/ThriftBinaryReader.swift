@@ -114,14 +114,17 @@ package struct ThriftBinaryReader: ThriftReading {
         try need(6)
         let keyCode = byte(at: position)
         let valueCode = byte(at: position + 1)
-        guard let key = ThriftWireType(rawValue: keyCode), key != .stop else {
-            throw .invalidThriftType(keyCode, at: position)
-        }
-        guard let value = ThriftWireType(rawValue: valueCode), value != .stop else {
-            throw .invalidThriftType(valueCode, at: position + 1)
-        }
         position += 2
         let count = Int(try readI32())
+        // An empty map may have no types (0, 0): the compact protocol writes none for it, so that is what a
+        // converter (ours, Apache Thrift's) writes for a map whose declared types it does not know.
+        if count == 0 && keyCode == 0 && valueCode == 0 { return (.stop, .stop, 0) }
+        guard let key = ThriftWireType(rawValue: keyCode), key != .stop else {
+            throw .invalidThriftType(keyCode, at: start)
+        }
+        guard let value = ThriftWireType(rawValue: valueCode), value != .stop else {
+            throw .invalidThriftType(valueCode, at: start + 1)
+        }
         try checkCount(count, minimumSize: key.binaryMinimumSize + value.binaryMinimumSize, at: start)
         return (key, value, count)
     }
