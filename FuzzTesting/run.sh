@@ -6,7 +6,7 @@
 # Each harness starts from its committed corpus (Corpus/<harness>/) in a scratch copy, runs one job for
 # -max_total_time seconds with a per-input timeout (hangs are found) and an RSS limit (unbounded memory is found),
 # and saves every crash, timeout or out-of-memory input to Regressions/<harness>/. Afterwards the corpus is
-# minimised with -merge=1 back into Corpus/<harness>/, and the CPU seconds the harness used are printed and
+# minimised (-set_cover_merge=1) back into Corpus/<harness>/, and the CPU seconds the harness used are printed and
 # appended to .build/fuzz-times.txt. Exit status 1 when any harness found something.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -44,7 +44,8 @@ for harness in "${HARNESSES[@]}"; do
         -max_total_time="$SECONDS_PER_HARNESS" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
         -max_len=16384 -print_final_stats=1 -artifact_prefix="$scratch/crashes/" > "$scratch/log" 2>&1) || true
     grep -E '^(#[0-9]+.*DONE|INFO: fuzzed for|stat::)' "$scratch/log" | tail -3 || true
-    read -r user system < "$scratch/time"
+    # GNU time writes "Command exited with non-zero status N" first when the fuzzer found something.
+    read -r user system < <(tail -n 1 "$scratch/time")
     cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.0f", u + s }')
     new=0
     for crash in "$scratch"/crashes/*; do
@@ -53,9 +54,11 @@ for harness in "${HARNESSES[@]}"; do
         new=$((new + 1))
         echo "   found: Regressions/$harness/$(basename "$crash")"
     done
-    # Keep only the inputs that add coverage: the committed corpus stays small.
+    # Keep a minimal set of inputs that covers every edge (greedy set cover, hit counts ignored): the committed
+    # corpus stays at a few hundred files.
     merged=$(mktemp -d)
-    (cd "$scratch" && "$BIN/$harness" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=16384 "$merged" \
+    (cd "$scratch" && "$BIN/$harness" -set_cover_merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 \
+        -max_len=16384 "$merged" \
         "$here/Corpus/$harness" "$scratch/corpus" > "$scratch/merge.log" 2>&1) || true
     if [ -n "$(ls "$merged")" ]; then
         rm -rf "Corpus/$harness"
