@@ -59,6 +59,28 @@ import Testing
         #expect(try ProtoJSON.encode([0x40, 0x00], as: type, schema: Self.proto) == Array(#"{"o":0}"#.utf8))
     }
 
+    static let proto2 = try! ProtoSchema(
+        protoFiles: ["c.proto"],
+        source: ProtoFileSource(files: [
+            "c.proto": """
+                syntax = "proto2";
+                enum E { A = 1; B = 2; }
+                message C { optional E e = 1; repeated E r = 2; repeated E p = 3 [packed = true]; }
+                """
+        ]))
+
+    /// Binary -> JSON wrote numbers a closed (proto2) enum lacks, which JSON -> binary refuses: parsers keep them as
+    /// unknown fields, so a singular field keeps its last known value and lists skip them.
+    @Test func protoJSONSkipsNumbersAClosedEnumLacks() throws {
+        let type = try Self.proto2.requireMessage(named: "C")
+        let bytes: [UInt8] = [0x08, 0x01, 0x08, 0x07, 0x10, 0x07, 0x10, 0x02, 0x1A, 0x02, 0x07, 0x09, 0x1A, 0x02, 0x07, 0x01]
+        let json = try ProtoJSON.encode(bytes, as: type, schema: Self.proto2)
+        #expect(json == Array(#"{"e":"A","r":["B"],"p":["A"]}"#.utf8))
+        #expect(try ProtoJSON.encode([0x08, 0x07, 0x1A, 0x01, 0x09], as: type, schema: Self.proto2) == Array("{}".utf8))
+        let binary = try ProtoJSON.decode(json, as: type, schema: Self.proto2)
+        #expect(try ProtoJSON.encode(binary, as: type, schema: Self.proto2) == json)
+    }
+
     static let thrift = try! ThriftSchema(
         thriftFiles: ["n.thrift"],
         source: ThriftFileSource(files: [

@@ -69,12 +69,18 @@ struct ProtoJSONEncoder {
             {
                 continue
             }
+            var start = index - 1
+            if field.type == .enum && !field.isMap && schema.enums[field.enumIndex].isClosed {
+                guard let known = try dropUnknownClosedEnumValues(field, base: base, from: start, segmentEnd: pending.count)
+                else { continue }
+                start = known
+            }
             if options.emitDefaults { emitted.insert(position) }
             if !first { writer.comma() }
             first = false
             writer.raw(options.useProtoNames ? field.protoKey : field.jsonKey)
             do {
-                try fieldValue(field, base: base, from: index - 1, segmentEnd: pending.count, depth: depth)
+                try fieldValue(field, base: base, from: start, segmentEnd: pending.count, depth: depth)
             } catch {
                 throw error.under(field.name)
             }
@@ -112,6 +118,37 @@ struct ProtoJSONEncoder {
         }
         for index in first..<segmentEnd where pending[index].position == position { pending[index].position = -1 }
         return true
+    }
+
+    /// Drops the occurrences of a closed (proto2) enum field whose number the enum lacks, and packed blocks with no
+    /// known number: parsers keep those as unknown fields, so a singular field keeps its last known value (Python's
+    /// json_format writes that), and JSON -> binary refuses such numbers. Returns the first occurrence left, if any.
+    mutating func dropUnknownClosedEnumValues(
+        _ field: ProtoFieldDescriptor, base: UnsafeRawPointer, from first: Int, segmentEnd: Int
+    ) throws(CodecError) -> Int? {
+        let position = pending[first].position
+        let enumType = schema.enums[field.enumIndex]
+        var firstKnown: Int?
+        for index in first..<segmentEnd where pending[index].position == position {
+            let occurrence = pending[index].occurrence
+            var cursor = ProtoCursor(base: base, range: occurrence.payload)
+            var known = false
+            if occurrence.wireType == .varint {
+                known = enumType.name(of: Int32(truncatingIfNeeded: try cursor.readVarint())) != nil
+            } else if occurrence.wireType == .lengthDelimited {
+                while !cursor.isAtEnd && !known {
+                    known = enumType.name(of: Int32(truncatingIfNeeded: try cursor.readVarint())) != nil
+                }
+            } else {
+                known = true  // A wrong wire type: left for the writer to report.
+            }
+            if known {
+                if firstKnown == nil { firstKnown = index }
+            } else {
+                pending[index].position = -1
+            }
+        }
+        return firstKnown
     }
 
     /// Whether a scalar occurrence of the field's own wire type holds the type's zero value (0, false, "", empty
@@ -190,7 +227,16 @@ struct ProtoJSONEncoder {
             let occurrence = pending[index].occurrence
             if field.type.isPackable && occurrence.wireType == .lengthDelimited {
                 var cursor = ProtoCursor(base: base, range: occurrence.payload)
+                let closedEnum = field.type == .enum ? schema.enums[field.enumIndex] : nil
                 while !cursor.isAtEnd {
+                    if let closedEnum, closedEnum.isClosed {
+                        // A number the closed enum lacks is an unknown field to parsers: skipped.
+                        var probe = cursor
+                        if closedEnum.name(of: Int32(truncatingIfNeeded: try probe.readVarint())) == nil {
+                            cursor = probe
+                            continue
+                        }
+                    }
                     if !firstElement { writer.comma() }
                     firstElement = false
                     try scalar(field, field.type, &cursor)
